@@ -1,0 +1,39 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { TarsConfig } from '../config/tars-config.js';
+import { ApiKeyEntity } from '../platform/auth/api-key.entity.js';
+import { ApiKeysService } from '../platform/auth/api-keys.service.js';
+import { AdminKeyBootstrap } from './admin-key.bootstrap.js';
+import { API_KEYS_SERVICE, ApiAccessGuard } from './api-access.guard.js';
+import { KeysController } from './keys.controller.js';
+import { NotesController } from './notes.controller.js';
+
+/**
+ * The REST surface: controllers that depend on module contracts only, API keys with scopes, and
+ * per-key rate limits. Swagger is set up at start (see swagger.ts).
+ */
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([ApiKeyEntity]),
+    ThrottlerModule.forRootAsync({
+      inject: [TarsConfig],
+      useFactory: (config: TarsConfig) => [
+        { name: 'per-key', ttl: config.auth.rateLimit.windowMs, limit: config.auth.rateLimit.limit },
+      ],
+    }),
+  ],
+  controllers: [NotesController, KeysController],
+  providers: [
+    {
+      provide: API_KEYS_SERVICE,
+      inject: [DataSource, TarsConfig],
+      useFactory: (dataSource: DataSource, config: TarsConfig) => new ApiKeysService(dataSource, config.auth.keyCacheTtlMs),
+    },
+    { provide: APP_GUARD, useClass: ApiAccessGuard },
+    AdminKeyBootstrap,
+  ],
+})
+export class ApiModule {}

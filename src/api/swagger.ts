@@ -1,0 +1,23 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+
+/** Swagger UI at /docs and the OpenAPI document at /docs-json. */
+export function setupSwagger(app: INestApplication, version: string): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('TARS')
+      .setDescription(
+        'The REST API of TARS, a self-hosted personal assistant. Send an API key as ' +
+          '"Authorization: Bearer <key>" or "X-API-Key: <key>". Errors are JSON: ' +
+          '{ statusCode, error, message, code, fields? }.',
+      )
+      .setVersion(version)
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key (tars_...)' })
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
+      .build(),
+    // Controller method names are unique verbs: they are the operation ids clients see.
+    { operationIdFactory: (_controller, method) => method },
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
+}

@@ -1,0 +1,84 @@
+/**
+ * Typed errors shared by every module and both bindings of a contract. A remote failure is
+ * sent over NATS as `{ code, message, details }` and rebuilt on the caller's side as the same
+ * class, so callers handle local and remote errors alike. HTTP statuses are assigned once, in
+ * the API's exception filter.
+ */
+export class TarsError extends Error {
+  /** Stable machine-readable code; also the key that rebuilds the class after a NATS hop. */
+  static readonly code: string = 'internal';
+  readonly code: string;
+
+  constructor(
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = new.target.name;
+    this.code = (new.target as typeof TarsError).code;
+  }
+}
+
+/** The input broke a rule of the contract (a field is missing, too long, of the wrong type...). */
+export class ValidationFailedError extends TarsError {
+  static readonly code = 'validation_failed';
+}
+
+/** The thing asked for does not exist. */
+export class NotFoundError extends TarsError {
+  static readonly code = 'not_found';
+}
+
+/** The request conflicts with what is stored. */
+export class ConflictError extends TarsError {
+  static readonly code = 'conflict';
+}
+
+/** No node serving the module answered: none is running, or it did not reply in time. */
+export class ModuleUnavailableError extends TarsError {
+  static readonly code = 'module_unavailable';
+}
+
+/** A remote failure whose type this node does not know (a newer node, or a bug): kept, not hidden. */
+export class RemoteError extends TarsError {
+  static readonly code = 'remote_error';
+}
+
+const ERROR_CLASSES: ReadonlyArray<typeof TarsError> = [
+  TarsError,
+  ValidationFailedError,
+  NotFoundError,
+  ConflictError,
+  ModuleUnavailableError,
+  RemoteError,
+];
+const BY_CODE = new Map(ERROR_CLASSES.map((cls) => [cls.code, cls]));
+
+/** The form in which an error crosses NATS. */
+export interface WireError {
+  code: string;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+export function isWireError(value: unknown): value is WireError {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as WireError).code === 'string' &&
+    typeof (value as WireError).message === 'string'
+  );
+}
+
+/** Serialises an error for the wire; unknown errors lose their internals (they are logged where they happen). */
+export function toWireError(err: unknown): WireError {
+  if (err instanceof TarsError) return { code: err.code, message: err.message, details: err.details };
+  return { code: TarsError.code, message: 'internal error in the remote module' };
+}
+
+/** Rebuilds the error class a wire error came from. */
+export function fromWireError(wire: WireError): TarsError {
+  const cls = BY_CODE.get(wire.code);
+  if (!cls) return new RemoteError(wire.message, { ...wire.details, remoteCode: wire.code });
+  return new cls(wire.message, wire.details);
+}

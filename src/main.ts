@@ -1,0 +1,66 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { MicroserviceOptions } from '@nestjs/microservices';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppModule } from './app.module.js';
+import { setupSwagger } from './api/swagger.js';
+import type { TarsConfigValues } from './config/config.schema.js';
+import { natsConnectionOptions } from './platform/bus/nats-options.js';
+import { PrefixedNatsServer } from './platform/bus/prefixed-nats.server.js';
+import { TarsLogger } from './platform/logging/tars-logger.js';
+import { MetricsService } from './platform/metrics/metrics.service.js';
+import { TARS_VERSION } from './platform/version.js';
+
+/** A started node. */
+export interface RunningNode {
+  app: NestFastifyApplication;
+  /** Base URL of its HTTP server, e.g. http://127.0.0.1:3000 */
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a node with the modules of its roles: HTTP first (health answers while the rest comes
+ * up), then the NATS handlers, so that no handler runs before every module has initialised.
+ */
+export async function startNode(config: TarsConfigValues): Promise<RunningNode> {
+  const logger = new TarsLogger(config.log.level, config.log.format, config.nodeName);
+  const adapter = new FastifyAdapter({ bodyLimit: config.http.bodyLimitBytes });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoles(config), adapter, {
+    logger,
+    abortOnError: false,
+  });
+  app.enableShutdownHooks();
+
+  const metrics = app.get(MetricsService);
+  metrics.setNodeLabels({ node: config.nodeName, roles: config.roles.join(','), version: TARS_VERSION });
+  const fastify = app.getHttpAdapter().getInstance();
+  // The API speaks JSON; a text/plain body gets 415 instead of reaching validation as a string.
+  fastify.removeContentTypeParser('text/plain');
+  fastify.addHook('onResponse', async (request, reply) => {
+    metrics.observeHttp(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+  });
+
+  if (config.roles.includes('api') && config.http.docs) setupSwagger(app, TARS_VERSION);
+
+  if (config.nats.url !== '') {
+    app.connectMicroservice<MicroserviceOptions>(
+      {
+        strategy: new PrefixedNatsServer(
+          { ...natsConnectionOptions(config, 'server'), queue: config.nats.queueGroup },
+          config.nats.subjectPrefix,
+        ),
+      },
+      { inheritAppConfig: true },
+    );
+  }
+
+  await app.listen(config.http.port, config.http.host);
+  await app.startAllMicroservices();
+  const address = fastify.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.http.port;
+  const host = config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  logger.log(`node ${config.nodeName} (${config.roles.join(', ')}) listening on ${url}`, 'tars');
+  return { app, url, close: () => app.close() };
+}

@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+
+/** The processing module. It has no features yet (later issues fill it); loading it serves nothing. */
+@Module({})
+export class ProcessingModule {}

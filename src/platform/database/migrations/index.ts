@@ -1,0 +1,5 @@
+import { CreateApiKeys1763900000000 } from './1763900000000-create-api-keys.js';
+import { CreateNotes1763900001000 } from './1763900001000-create-notes.js';
+
+/** Every migration, oldest first. ESM has no directory globbing at run time: add new ones here. */
+export const MIGRATIONS = [CreateApiKeys1763900000000, CreateNotes1763900001000];

@@ -1,0 +1,61 @@
+import { Controller, Get, HttpStatus, Res, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { HealthCheckService, type HealthCheckResult, type HealthIndicatorFunction } from '@nestjs/terminus';
+import type { FastifyReply } from 'fastify';
+import { TarsConfig } from '../../config/tars-config.js';
+import { Public } from '../auth/auth.decorators.js';
+import { TARS_VERSION } from '../version.js';
+import { DatabaseHealth } from './database.health.js';
+import { NatsHealth } from './nats.health.js';
+import { NodeInfoDto } from './node-info.dto.js';
+
+const startedAt = new Date();
+
+@ApiTags('health')
+@Public()
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly config: TarsConfig,
+    private readonly checks: HealthCheckService,
+    private readonly database: DatabaseHealth,
+    private readonly nats: NatsHealth,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Which node this is: name, roles, version, uptime' })
+  @ApiOkResponse({ type: NodeInfoDto })
+  getNodeInfo(): NodeInfoDto {
+    return {
+      status: 'ok',
+      node: this.config.nodeName,
+      roles: this.config.roles,
+      version: TARS_VERSION,
+      startedAt: startedAt.toISOString(),
+      uptimeSeconds: Math.round(process.uptime()),
+    };
+  }
+
+  @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process answers' })
+  @ApiOkResponse({ schema: { example: { status: 'ok' } } })
+  getLiveness(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @ApiOperation({ summary: 'Readiness: what this node depends on (database, NATS when configured) answers' })
+  @ApiOkResponse({ description: 'Every check is up' })
+  @ApiServiceUnavailableResponse({ description: 'A check is down; the body says which and why' })
+  async getReadiness(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
+    const indicators: HealthIndicatorFunction[] = [() => this.database.check()];
+    if (this.nats.configured) indicators.push(() => this.nats.check());
+    try {
+      return await this.checks.check(indicators);
+    } catch (err) {
+      if (!(err instanceof ServiceUnavailableException)) throw err;
+      void reply.status(HttpStatus.SERVICE_UNAVAILABLE);
+      return err.getResponse() as HealthCheckResult;
+    }
+  }
+}
