@@ -21,7 +21,7 @@ import { NotesController } from './notes.controller.js';
     ThrottlerModule.forRootAsync({
       inject: [TarsConfig],
       useFactory: (config: TarsConfig) => [
-        { name: 'per-key', ttl: config.auth.rateLimit.windowMs, limit: config.auth.rateLimit.limit },
+        { name: 'default', ttl: config.auth.rateLimit.windowMs, limit: config.auth.rateLimit.limit },
       ],
     }),
   ],

@@ -119,7 +119,11 @@ export class ApiKeysService {
       (!found.expiresAt || found.expiresAt.getTime() > Date.now())
         ? { keyId: found.id, name: found.name, scopes: found.scopes }
         : undefined;
-    if (this.cacheTtlMs > 0) this.cache.set(hash, { principal, until: Date.now() + this.cacheTtlMs });
+    if (this.cacheTtlMs > 0) {
+      // A key that expires sooner than the cache entry would is trusted only until it expires.
+      const until = Math.min(Date.now() + this.cacheTtlMs, found?.expiresAt?.getTime() ?? Infinity);
+      this.cache.set(hash, { principal, until });
+    }
     if (principal) this.recordUse(principal.keyId);
     return principal;
   }

@@ -33,6 +33,9 @@ export function pgliteLockHolder(lockFile: string): number | undefined {
   }
 }
 
+/** Lock files this process holds: a file naming our own PID that is not here was left by an earlier process with the same PID. */
+const heldHere = new Set<string>();
+
 /** Takes the lock for this process; a lock left by a dead process is taken over. Returns the release function. */
 export function acquirePgliteLock(lockFile: string, dataDir: string): () => void {
   mkdirSync(dirname(lockFile), { recursive: true });
@@ -41,11 +44,16 @@ export function acquirePgliteLock(lockFile: string, dataDir: string): () => void
       const fd = openSync(lockFile, 'wx', 0o600);
       writeSync(fd, String(process.pid));
       closeSync(fd);
-      return () => rmSync(lockFile, { force: true });
+      heldHere.add(lockFile);
+      return () => {
+        heldHere.delete(lockFile);
+        rmSync(lockFile, { force: true });
+      };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const holder = pgliteLockHolder(lockFile);
-      if (holder !== undefined && holder !== process.pid) throw new DatabaseInUseError(dataDir, holder);
+      const stale = holder === undefined || (holder === process.pid && !heldHere.has(lockFile));
+      if (!stale) throw new DatabaseInUseError(dataDir, holder);
       rmSync(lockFile, { force: true });
     }
   }

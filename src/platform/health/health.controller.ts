@@ -8,6 +8,7 @@ import { TARS_VERSION } from '../version.js';
 import { DatabaseHealth } from './database.health.js';
 import { NatsHealth } from './nats.health.js';
 import { NodeInfoDto } from './node-info.dto.js';
+import { LivenessDto, ReadinessDto } from './readiness.dto.js';
 
 const startedAt = new Date();
 
@@ -38,15 +39,15 @@ export class HealthController {
 
   @Get('live')
   @ApiOperation({ summary: 'Liveness: the process answers' })
-  @ApiOkResponse({ schema: { example: { status: 'ok' } } })
+  @ApiOkResponse({ type: LivenessDto })
   getLiveness(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
   @Get('ready')
   @ApiOperation({ summary: 'Readiness: what this node depends on (database, NATS when configured) answers' })
-  @ApiOkResponse({ description: 'Every check is up' })
-  @ApiServiceUnavailableResponse({ description: 'A check is down; the body says which and why' })
+  @ApiOkResponse({ description: 'Every check is up', type: ReadinessDto })
+  @ApiServiceUnavailableResponse({ description: 'A check is down; the body says which and why', type: ReadinessDto })
   async getReadiness(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
     const indicators: HealthIndicatorFunction[] = [() => this.database.check()];
     if (this.nats.configured) indicators.push(() => this.nats.check());

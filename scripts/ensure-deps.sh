@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the npm dependencies from package-lock.json when they are missing or older than the lock file.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_node_major=20
+have=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$have" -lt "$need_node_major" ]; then
+  echo "TARS needs Node.js >= 20.19 (found: $(node --version 2>/dev/null || echo none))." >&2
+  exit 1
+fi
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "==> installing npm dependencies (npm ci)"
+  npm ci --no-audit --no-fund
+fi
