@@ -47,7 +47,8 @@ describe('first start', () => {
 
 describe('API keys', () => {
   it('refuses a request without a key, with an unknown key and with a malformed header', async () => {
-    for (const headers of [{}, { authorization: 'Bearer tars_000000000000000000000000000000000000000' }, { authorization: 'Basic abc' }]) {
+    const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer tars_000000000000000000000000000000000000000' }, { authorization: 'Basic abc' }];
+    for (const headers of attempts) {
       const res = await call(node.url, 'GET', '/memory/search?q=x', { headers });
       expect(res.status).toBe(401);
       expect(res.body).toMatchObject({ statusCode: 401, code: 'unauthorized', message: expect.any(String) });
@@ -199,9 +200,10 @@ describe('documentation, health and metrics', () => {
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining(['/memory/notes', '/memory/notes/{id}', '/memory/search', '/keys', '/keys/{idOrPrefix}', '/health', '/health/ready', '/metrics']),
     );
-    for (const [path, operations] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
+    type Operation = { responses: Record<string, { content?: Record<string, { schema?: unknown }> }>; requestBody?: { content?: Record<string, { schema?: unknown }> } };
+    for (const [path, operations] of Object.entries(doc.paths as Record<string, Record<string, Operation>>)) {
       for (const [method, operation] of Object.entries(operations)) {
-        const success = Object.entries(operation.responses as Record<string, any>).find(([code]) => code.startsWith('2'));
+        const success = Object.entries(operation.responses).find(([code]) => code.startsWith('2'));
         expect(success, `${method} ${path} documents a success response`).toBeDefined();
         if (path !== '/metrics') expect(success![1].content?.['application/json']?.schema, `${method} ${path} response schema`).toBeDefined();
         if (method === 'post') expect(operation.requestBody?.content?.['application/json']?.schema, `${method} ${path} body`).toBeDefined();

@@ -13,6 +13,7 @@ import { TarsConfig } from '../../config/tars-config.js';
 import type { ModuleContract } from '../../contracts/contract.js';
 import { natsConnectionOptions } from './nats-options.js';
 import { PrefixedNatsClient } from './prefixed-nats.client.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { natsBinding } from './remote-binding.js';
 
 /** Injection token of the node's NATS request client (present only when nats.url is set). */
@@ -56,9 +57,11 @@ export class BusModule {
         NatsClientLifecycle,
         ...remoteContracts.map((contract) => ({
           provide: contract.token,
-          useFactory: (client: PrefixedNatsClient, cfg: TarsConfigValues) =>
-            natsBinding(contract, client, cfg.nats.requestTimeoutMs),
-          inject: [NATS_CLIENT, TarsConfig],
+          useFactory: (client: PrefixedNatsClient, cfg: TarsConfigValues, metrics: MetricsService) =>
+            natsBinding(contract, client, cfg.nats.requestTimeoutMs, (subject, outcome, seconds) =>
+              metrics.observeRemoteCall(subject, outcome, seconds),
+            ),
+          inject: [NATS_CLIENT, TarsConfig, MetricsService],
         })),
       ],
       exports: [NATS_CLIENT, ...remoteContracts.map((c) => c.token)],

@@ -12,19 +12,28 @@ export interface RequestClient {
  * whichever node serves the module, waits at most the method's timeout, and rethrows remote
  * failures as the same TarsError classes the local implementation throws.
  */
+/** Called after every remote call with its subject, outcome (`ok` or an error code) and duration. */
+export type CallObserver = (subject: string, outcome: string, seconds: number) => void;
+
 export function natsBinding<T extends ContractShape<T>>(
   contract: ModuleContract<T>,
   client: RequestClient,
   defaultTimeoutMs: number,
+  observe: CallObserver = () => undefined,
 ): T {
   const binding: Record<string, (payload: unknown) => Promise<unknown>> = {};
   for (const [method, def] of Object.entries(contract.methods) as [string, ModuleContract<T>['methods'][keyof T]][]) {
     const limit = def.timeoutMs ?? defaultTimeoutMs;
     binding[method] = async (payload) => {
+      const started = performance.now();
       try {
-        return await firstValueFrom(client.send(def.subject, payload ?? {}).pipe(timeout(limit)));
+        const reply = await firstValueFrom(client.send(def.subject, payload ?? {}).pipe(timeout(limit)));
+        observe(def.subject, 'ok', (performance.now() - started) / 1000);
+        return reply;
       } catch (err) {
-        throw remoteFailure(err, contract.module, def.subject, limit);
+        const failure = remoteFailure(err, contract.module, def.subject, limit);
+        observe(def.subject, failure.code, (performance.now() - started) / 1000);
+        throw failure;
       }
     };
   }

@@ -21,6 +21,21 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly remoteCalls = new Counter({
+    name: 'tars_remote_calls_total',
+    help: 'Calls to modules on other nodes over NATS, by subject and outcome (ok or an error code)',
+    labelNames: ['subject', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly remoteCallDuration = new Histogram({
+    name: 'tars_remote_call_duration_seconds',
+    help: 'Time of calls to modules on other nodes over NATS, including the remote work',
+    labelNames: ['subject'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
@@ -35,6 +50,11 @@ export class MetricsService {
     })
       .labels(labels.roles, labels.version)
       .inc();
+  }
+
+  observeRemoteCall(subject: string, outcome: string, seconds: number): void {
+    this.remoteCalls.inc({ subject, outcome });
+    this.remoteCallDuration.observe({ subject }, seconds);
   }
 
   observeHttp(method: string, route: string, status: number, seconds: number): void {
