@@ -6,6 +6,7 @@ import { AppModule } from './app.module.js';
 import { setupSwagger } from './api/swagger.js';
 import type { TarsConfigValues } from './config/config.schema.js';
 import { natsConnectionOptions } from './platform/bus/nats-options.js';
+import { NodeState } from './platform/bus/node-state.js';
 import { PrefixedNatsServer } from './platform/bus/prefixed-nats.server.js';
 import { TarsLogger } from './platform/logging/tars-logger.js';
 import { MetricsService } from './platform/metrics/metrics.service.js';
@@ -57,6 +58,7 @@ export async function startNode(config: TarsConfigValues): Promise<RunningNode> 
 
   await app.listen(config.http.port, config.http.host);
   await app.startAllMicroservices();
+  app.get(NodeState).natsHandlersSubscribed = true;
   const address = fastify.server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
   const host = config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;

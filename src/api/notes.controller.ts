@@ -12,6 +12,7 @@ import {
 } from '@nestjs/swagger';
 import { MEMORY_CONTRACT, type MemoryContract } from '../contracts/memory/memory.contract.js';
 import { NoteDto, NoteInputDto, NoteSearchResultDto, SearchNotesQuery } from '../contracts/memory/note.dto.js';
+import { ModuleUnavailableError } from '../contracts/errors.js';
 import { RequireScope } from '../platform/auth/auth.decorators.js';
 import type { AuthenticatedRequest } from './api-access.guard.js';
 
@@ -20,6 +21,19 @@ function idFromIdempotencyKey(keyId: string, idempotencyKey: string): string {
   const hex = createHash('sha256').update(`${keyId}:${idempotencyKey}`).digest('hex');
   const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * When the memory module did not answer in time, the note may still be stored: say so, and give the
+ * id it would have, so that the caller can check (GET) instead of storing it twice.
+ */
+function withOutcomeHint(err: unknown, noteId: string): unknown {
+  if (!(err instanceof ModuleUnavailableError) || err.details?.reason !== 'timeout') return err;
+  return new ModuleUnavailableError(
+    `${err.message}. The note may still have been stored as ${noteId}: GET /memory/notes/${noteId} tells, ` +
+      'or retry with the same Idempotency-Key header',
+    { ...err.details, noteId },
+  );
 }
 
 @ApiTags('memory')
@@ -45,7 +59,9 @@ export class NotesController {
   ): Promise<NoteDto> {
     const key = idempotencyKey?.slice(0, 200);
     const id = key ? idFromIdempotencyKey(req.principal?.keyId ?? '', key) : randomUUID();
-    return this.memory.createNote({ ...body, id });
+    return this.memory.createNote({ ...body, id }).catch((err: unknown) => {
+      throw withOutcomeHint(err, id);
+    });
   }
 
   @Get('notes/:id')

@@ -12,6 +12,7 @@ import type { TarsConfigValues } from '../../config/config.schema.js';
 import { TarsConfig } from '../../config/tars-config.js';
 import type { ModuleContract } from '../../contracts/contract.js';
 import { natsConnectionOptions } from './nats-options.js';
+import { NodeState } from './node-state.js';
 import { PrefixedNatsClient } from './prefixed-nats.client.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { natsBinding } from './remote-binding.js';
@@ -46,10 +47,11 @@ class NatsClientLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
 export class BusModule {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   static forRoot(config: TarsConfigValues, remoteContracts: ReadonlyArray<ModuleContract<any>>): DynamicModule {
-    if (config.nats.url === '') return { module: BusModule };
+    if (config.nats.url === '') return { module: BusModule, providers: [NodeState], exports: [NodeState] };
     return {
       module: BusModule,
       providers: [
+        NodeState,
         {
           provide: NATS_CLIENT,
           useFactory: () => new PrefixedNatsClient(natsConnectionOptions(config, 'client'), config.nats.subjectPrefix),
@@ -64,7 +66,7 @@ export class BusModule {
           inject: [NATS_CLIENT, TarsConfig, MetricsService],
         })),
       ],
-      exports: [NATS_CLIENT, ...remoteContracts.map((c) => c.token)],
+      exports: [NATS_CLIENT, NodeState, ...remoteContracts.map((c) => c.token)],
     };
   }
 }
