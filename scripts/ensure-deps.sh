@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the npm dependencies from package-lock.json when they are missing or older than the lock file.
+# Installs what TARS needs when it is missing: Debian packages, the npm dependencies from
+# package-lock.json, and the faiss-node binding built against the system's libfaiss.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,7 +11,9 @@ if [ "$have" -lt "$need_node_major" ]; then
   exit 1
 fi
 
+bash scripts/system-deps.sh
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "==> installing npm dependencies (npm ci)"
   npm ci --no-audit --no-fund
 fi
+bash scripts/build-faiss.sh

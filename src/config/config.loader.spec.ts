@@ -95,6 +95,29 @@ describe('loadConfig', () => {
     expect(problemsOf(() => loadConfig({ file: fileWith('http: [unclosed'), env: {} }))[0]).toMatch(/config file/);
   });
 
+  it('reads lists from the environment as JSON or comma separated', () => {
+    expect(loadConfig({ env: { TARS_EMBEDDINGS_FALLBACK: 'hashing, minilm' } }).embeddings.fallback).toEqual(['hashing', 'minilm']);
+    const models = [{ id: 'h', provider: 'hashing', dimensions: 64 }];
+    const config = loadConfig({
+      env: {
+        TARS_EMBEDDINGS_MODELS: JSON.stringify(models),
+        TARS_EMBEDDINGS_DEFAULTS_DOCUMENTS: 'h',
+        TARS_EMBEDDINGS_DEFAULTS_QUERIES: 'h',
+        TARS_EMBEDDINGS_DEFAULTS_CONVERSATIONS: 'h',
+        TARS_EMBEDDINGS_FALLBACK: '[]',
+      },
+    });
+    expect(config.embeddings.models).toEqual([expect.objectContaining({ id: 'h', dimensions: 64, normalize: true })]);
+  });
+
+  it('checks that the embedding defaults and fallbacks name configured models', () => {
+    const problems = problemsOf(() => loadConfig({ env: { TARS_EMBEDDINGS_DEFAULTS_QUERIES: 'nope', TARS_EMBEDDINGS_FALLBACK: 'ghost' } }));
+    expect(problems).toEqual([
+      "embeddings.defaults.queries (from TARS_EMBEDDINGS_DEFAULTS_QUERIES): no model with id 'nope' in embeddings.models",
+      "embeddings.fallback.0: no model with id 'ghost' in embeddings.models",
+    ]);
+  });
+
   it('expands ~ in the data folder', () => {
     expect(loadConfig({ env: { TARS_DATA_DIR: '~/tars-data' } }).dataDir).toBe(join(homedir(), 'tars-data'));
   });

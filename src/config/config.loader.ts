@@ -91,6 +91,14 @@ function readYaml(file: string): Plain {
 
 /** An environment value keeps the type of the default it replaces: "3000" is a number for http.port. */
 function coerceEnv(raw: string, like: unknown): unknown {
+  if (Array.isArray(like)) {
+    // Lists come as JSON (["a","b"]) or, for lists of words, comma separated.
+    try {
+      return JSON.parse(raw);
+    } catch {
+      return raw.split(',').map((item) => item.trim()).filter(Boolean);
+    }
+  }
   if (typeof like === 'number') return raw.trim() === '' ? Number.NaN : Number(raw);
   if (typeof like === 'boolean') {
     if (/^(true|1|yes|on)$/i.test(raw)) return true;

@@ -27,6 +27,57 @@ const urlList = (protocols: string[]) =>
     { message: `must be empty or a URL with scheme ${protocols.map((p) => p.replace(':', '://')).join(' or ')}` },
   );
 
+const embeddingModelSchema = z.strictObject({
+  /** Name used in config, in the database next to every vector, and in metrics. */
+  id: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only'),
+  provider: z.enum(['transformers', 'ollama', 'hashing']),
+  /** transformers: hub id or folder under modelsDir; ollama: the Ollama model name. */
+  source: z.string().default(''),
+  dimensions: z.number().int().min(8).max(8192),
+  dtype: z.enum(['fp32', 'fp16', 'q8']).default('fp32'),
+  pooling: z.enum(['mean', 'cls', 'none']).default('mean'),
+  normalize: z.boolean().default(true),
+  queryPrefix: z.string().default(''),
+  documentPrefix: z.string().default(''),
+  maxTokens: z.number().int().min(8).max(32768).default(512),
+  batchSize: z.number().int().min(1).max(1024).default(32),
+});
+
+const embeddingsSchema = z
+  .strictObject({
+    modelsDir: z.string(),
+    allowRemoteModels: z.boolean(),
+    models: z.array(embeddingModelSchema).min(1),
+    defaults: z.strictObject({ documents: z.string(), queries: z.string(), conversations: z.string() }),
+    fallback: z.array(z.string()),
+    cache: z.strictObject({
+      memoryEntries: z.number().int().min(0),
+      storage: z.enum(['fp16', 'int8']),
+      shared: z.boolean(),
+      sharedTtlSeconds: z.number().int().min(1),
+    }),
+  })
+  .superRefine((e, ctx) => {
+    const ids = e.models.map((m) => m.id);
+    ids.forEach((id, i) => {
+      if (ids.indexOf(id) !== i) ctx.addIssue({ code: 'custom', path: ['models', i, 'id'], message: `duplicate model id '${id}'` });
+    });
+    for (const [use, id] of Object.entries(e.defaults)) {
+      if (!ids.includes(id)) ctx.addIssue({ code: 'custom', path: ['defaults', use], message: `no model with id '${id}' in embeddings.models` });
+    }
+    e.fallback.forEach((id, i) => {
+      if (!ids.includes(id)) ctx.addIssue({ code: 'custom', path: ['fallback', i], message: `no model with id '${id}' in embeddings.models` });
+    });
+    e.models.forEach((m, i) => {
+      if (m.provider !== 'hashing' && m.source === '') {
+        ctx.addIssue({ code: 'custom', path: ['models', i, 'source'], message: `a ${m.provider} model needs a source` });
+      }
+    });
+  });
+
+/** One embedding model of the registry. */
+export type EmbeddingModelConfig = z.output<typeof embeddingModelSchema>;
+
 /** The whole configuration of a node, validated once at start. Unknown keys are rejected. */
 export const configSchema = z
   .strictObject({
@@ -60,7 +111,31 @@ export const configSchema = z
         keyFile: z.string(),
       }),
     }),
-    ollama: z.strictObject({ host: urlList(['http:', 'https:']) }),
+    ollama: z.strictObject({ host: urlList(['http:', 'https:']), requestTimeoutMs: positiveMs }),
+    processing: z.strictObject({
+      maxUploadBytes: z.number().int().min(1024).max(1024 * 1024 * 1024),
+      maxDocumentChars: z.number().int().min(1000),
+      pdf: z.strictObject({
+        timeoutMs: positiveMs,
+        maxPages: z.number().int().min(1),
+        memoryLimitMb: z.number().int().min(64).max(16384),
+      }),
+      chunking: z
+        .strictObject({ chunkTokens: z.number().int().min(16).max(8192), overlapTokens: z.number().int().min(0) })
+        .refine((c) => c.overlapTokens < c.chunkTokens, { message: 'overlapTokens must be smaller than chunkTokens' }),
+      queue: z.strictObject({
+        stream: z.string().regex(/^[A-Za-z0-9_-]+$/),
+        ackWaitMs: positiveMs,
+        maxDeliver: z.number().int().min(1).max(100),
+        concurrency: z.number().int().min(1).max(64),
+      }),
+    }),
+    embeddings: embeddingsSchema,
+    index: z.strictObject({
+      hnswThreshold: z.number().int().min(1),
+      hnswM: z.number().int().min(4).max(128),
+      quantization: z.enum(['none', 'int8']),
+    }),
     auth: z.strictObject({
       bootstrapAdminKey: z.boolean(),
       keyCacheTtlMs: z.number().int().min(0).max(3_600_000),

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Debian packages TARS needs beyond Node.js: libfaiss-dev (vector search). Installs only what is
+# missing; uses sudo when not root.
+set -euo pipefail
+missing=()
+for pkg in libfaiss-dev g++; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "==> installing Debian packages: ${missing[*]}"
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
