@@ -17,6 +17,7 @@ import { DatabaseModule } from './platform/database/database.module.js';
 import { HealthModule } from './platform/health/health.module.js';
 import { ErrorResponseFilter } from './platform/http/error-response.filter.js';
 import { MetricsModule } from './platform/metrics/metrics.module.js';
+import { UploadsModule } from './platform/uploads/uploads.module.js';
 
 /** The Nest module of each role; whether a module also serves its contract over NATS depends on the config. */
 function moduleFor(name: ModuleName, config: TarsConfigValues): Type | DynamicModule {
@@ -65,6 +66,7 @@ export class AppModule {
         BusModule.forRoot(config, remote),
         MetricsModule,
         HealthModule,
+        UploadsModule,
         ...config.roles.map((role) => moduleFor(role, config)),
       ],
       providers: [

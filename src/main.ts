@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import fastifyMultipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -42,7 +43,11 @@ export async function startNode(config: TarsConfigValues): Promise<RunningNode> 
     metrics.observeHttp(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
   });
 
-  if (config.roles.includes('api') && config.http.docs) setupSwagger(app, TARS_VERSION);
+  if (config.roles.includes('api')) {
+    // File uploads (POST /documents); the size limit is enforced while streaming.
+    await app.register(fastifyMultipart, { limits: { fileSize: config.processing.maxUploadBytes, files: 1, fields: 10, parts: 20 } });
+    if (config.http.docs) setupSwagger(app, TARS_VERSION);
+  }
 
   if (config.nats.url !== '') {
     app.connectMicroservice<MicroserviceOptions>(

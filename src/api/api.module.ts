@@ -9,7 +9,10 @@ import { ApiKeysService } from '../platform/auth/api-keys.service.js';
 import { AdminKeyBootstrap } from './admin-key.bootstrap.js';
 import { API_KEYS_SERVICE, ApiAccessGuard } from './api-access.guard.js';
 import { KeysController } from './keys.controller.js';
+import { DocumentsController } from './documents.controller.js';
+import { MemoryController } from './memory.controller.js';
 import { NotesController } from './notes.controller.js';
+import { ProjectsController } from './projects.controller.js';
 
 /**
  * The REST surface: controllers that depend on module contracts only, API keys with scopes, and
@@ -25,7 +28,7 @@ import { NotesController } from './notes.controller.js';
       ],
     }),
   ],
-  controllers: [NotesController, KeysController],
+  controllers: [NotesController, MemoryController, ProjectsController, DocumentsController, KeysController],
   providers: [
     {
       provide: API_KEYS_SERVICE,

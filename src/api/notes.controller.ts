@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Body, Controller, Get, Headers, Inject, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, Headers, Inject, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiCreatedResponse,
@@ -11,7 +11,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { MEMORY_CONTRACT, type MemoryContract } from '../contracts/memory/memory.contract.js';
-import { NoteDto, NoteInputDto, NoteSearchResultDto, SearchNotesQuery } from '../contracts/memory/note.dto.js';
+import { NoteDto, NoteInputDto } from '../contracts/memory/note.dto.js';
 import { ModuleUnavailableError } from '../contracts/errors.js';
 import { RequireScope } from '../platform/auth/auth.decorators.js';
 import type { AuthenticatedRequest } from './api-access.guard.js';
@@ -71,13 +71,5 @@ export class NotesController {
   @ApiNotFoundResponse({ description: 'No note with that id' })
   getNote(@Param('id', new ParseUUIDPipe()) id: string): Promise<NoteDto> {
     return this.memory.getNote({ id });
-  }
-
-  @Get('search')
-  @RequireScope('read')
-  @ApiOperation({ summary: 'Full-text search over notes, best match first, with snippets' })
-  @ApiOkResponse({ type: NoteSearchResultDto })
-  searchMemory(@Query() query: SearchNotesQuery): Promise<NoteSearchResultDto> {
-    return this.memory.searchNotes(query);
   }
 }

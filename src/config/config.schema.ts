@@ -112,6 +112,11 @@ export const configSchema = z
       }),
     }),
     ollama: z.strictObject({ host: urlList(['http:', 'https:']), requestTimeoutMs: positiveMs }),
+    memory: z.strictObject({
+      activeConversations: z.number().int().min(0).max(10_000),
+      recentTurns: z.number().int().min(1).max(1000),
+      search: z.strictObject({ rrfK: z.number().min(1).max(1000), candidateFactor: z.number().int().min(1).max(20) }),
+    }),
     processing: z.strictObject({
       maxUploadBytes: z.number().int().min(1024).max(1024 * 1024 * 1024),
       maxDocumentChars: z.number().int().min(1000),

@@ -44,6 +44,21 @@ export class RemoteError extends TarsError {
   static readonly code = 'remote_error';
 }
 
+/** The content is of a kind TARS cannot ingest (an image, an archive, an executable, binary data...). */
+export class UnsupportedMediaTypeError extends TarsError {
+  static readonly code = 'unsupported_media_type';
+}
+
+/** The document holds nothing to ingest: no bytes, only whitespace, or no extractable text. */
+export class EmptyDocumentError extends TarsError {
+  static readonly code = 'empty_document';
+}
+
+/** The document is of a supported type but cannot be read: malformed, encrypted, or over a parsing limit. */
+export class DocumentUnreadableError extends TarsError {
+  static readonly code = 'document_unreadable';
+}
+
 const ERROR_CLASSES: ReadonlyArray<typeof TarsError> = [
   TarsError,
   ValidationFailedError,
@@ -51,6 +66,9 @@ const ERROR_CLASSES: ReadonlyArray<typeof TarsError> = [
   ConflictError,
   ModuleUnavailableError,
   RemoteError,
+  UnsupportedMediaTypeError,
+  EmptyDocumentError,
+  DocumentUnreadableError,
 ];
 const BY_CODE = new Map(ERROR_CLASSES.map((cls) => [cls.code, cls]));
 

@@ -1,20 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
-  IsInt,
   IsOptional,
   IsString,
   IsUUID,
   Matches,
-  Max,
   MaxLength,
-  Min,
   MinLength,
 } from 'class-validator';
 
-export const NOTE_LIMITS = { title: 200, text: 100_000, tags: 32, tag: 64, query: 500, maxResults: 100 } as const;
+export const NOTE_LIMITS = { title: 200, text: 100_000, tags: 32, tag: 64 } as const;
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const normaliseTags = ({ value }: { value: unknown }) =>
@@ -61,24 +58,6 @@ export class GetNoteQuery {
   id: string;
 }
 
-/** Contract payload, and the query string of GET /memory/search. */
-export class SearchNotesQuery {
-  @ApiProperty({ description: 'Words to find (web-search syntax: "quoted phrase", -excluded, or)', maxLength: NOTE_LIMITS.query })
-  @Transform(trim)
-  @MaxLength(NOTE_LIMITS.query)
-  @MinLength(1, { message: 'q must not be empty' })
-  @IsString()
-  q: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: NOTE_LIMITS.maxResults, default: 10 })
-  @Type(() => Number)
-  @Max(NOTE_LIMITS.maxResults)
-  @Min(1)
-  @IsInt()
-  @IsOptional()
-  limit?: number;
-}
-
 /** A stored note. Dates are ISO strings so that the local and the NATS binding return the same data. */
 export class NoteDto {
   @ApiProperty({ format: 'uuid' }) id: string;
@@ -86,16 +65,4 @@ export class NoteDto {
   @ApiProperty() text: string;
   @ApiProperty({ type: [String] }) tags: string[];
   @ApiProperty({ format: 'date-time' }) createdAt: string;
-}
-
-/** One search result: the note, its full-text rank and a snippet with the matched words in **bold**. */
-export class NoteSearchHitDto {
-  @ApiProperty({ type: NoteDto }) note: NoteDto;
-  @ApiProperty({ description: 'PostgreSQL ts_rank_cd score; higher is better' }) rank: number;
-  @ApiProperty({ description: 'Excerpt of the text with matches marked as **word**' }) snippet: string;
-}
-
-export class NoteSearchResultDto {
-  @ApiProperty() query: string;
-  @ApiProperty({ type: [NoteSearchHitDto] }) hits: NoteSearchHitDto[];
 }

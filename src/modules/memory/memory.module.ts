@@ -2,11 +2,20 @@ import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MEMORY_CONTRACT } from '../../contracts/memory/memory.contract.js';
 import { contractMessageHandlers, provideLocalContract } from '../../platform/bus/contract-binding.js';
+import { ConversationEntity, TurnEntity } from './conversations/conversation.entity.js';
+import { ConversationsService } from './conversations/conversations.service.js';
+import { MemoryFacade } from './memory.facade.js';
 import { NoteEntity } from './notes/note.entity.js';
 import { NotesService } from './notes/notes.service.js';
+import { ProjectEntity } from './projects/project.entity.js';
+import { ProjectsService } from './projects/projects.service.js';
+import { FullTextSearch } from './search/full-text.search.js';
+import { HybridSearchService } from './search/hybrid-search.service.js';
+import { SemanticItemsService } from './semantic/semantic-items.service.js';
 
 /**
- * Memory: what TARS remembers. So far, notes with full-text search. Offers MEMORY_CONTRACT to
+ * Memory: what TARS remembers — notes and the three layers (conversations, projects, semantic
+ * items), with hybrid search. Offers MEMORY_CONTRACT to
  * this node and, when NATS is configured, to other nodes.
  */
 @Global()
@@ -15,8 +24,16 @@ export class MemoryModule {
   static register(options: { serveOverNats: boolean }): DynamicModule {
     return {
       module: MemoryModule,
-      imports: [TypeOrmModule.forFeature([NoteEntity])],
-      providers: provideLocalContract(MEMORY_CONTRACT, NotesService),
+      imports: [TypeOrmModule.forFeature([NoteEntity, ConversationEntity, TurnEntity, ProjectEntity])],
+      providers: [
+        NotesService,
+        ConversationsService,
+        ProjectsService,
+        SemanticItemsService,
+        FullTextSearch,
+        HybridSearchService,
+        ...provideLocalContract(MEMORY_CONTRACT, MemoryFacade),
+      ],
       controllers: options.serveOverNats ? [contractMessageHandlers(MEMORY_CONTRACT)] : [],
       exports: [MEMORY_CONTRACT.token],
     };

@@ -11,6 +11,7 @@ import {
 import type { TarsConfigValues } from '../../config/config.schema.js';
 import { TarsConfig } from '../../config/tars-config.js';
 import type { ModuleContract } from '../../contracts/contract.js';
+import { NatsConnectionService } from './nats-connection.service.js';
 import { natsConnectionOptions } from './nats-options.js';
 import { NodeState } from './node-state.js';
 import { PrefixedNatsClient } from './prefixed-nats.client.js';
@@ -47,11 +48,14 @@ class NatsClientLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
 export class BusModule {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   static forRoot(config: TarsConfigValues, remoteContracts: ReadonlyArray<ModuleContract<any>>): DynamicModule {
-    if (config.nats.url === '') return { module: BusModule, providers: [NodeState], exports: [NodeState] };
+    if (config.nats.url === '') {
+      return { module: BusModule, providers: [NodeState, NatsConnectionService], exports: [NodeState, NatsConnectionService] };
+    }
     return {
       module: BusModule,
       providers: [
         NodeState,
+        NatsConnectionService,
         {
           provide: NATS_CLIENT,
           useFactory: () => new PrefixedNatsClient(natsConnectionOptions(config, 'client'), config.nats.subjectPrefix),
@@ -66,7 +70,7 @@ export class BusModule {
           inject: [NATS_CLIENT, TarsConfig, MetricsService],
         })),
       ],
-      exports: [NATS_CLIENT, NodeState, ...remoteContracts.map((c) => c.token)],
+      exports: [NATS_CLIENT, NodeState, NatsConnectionService, ...remoteContracts.map((c) => c.token)],
     };
   }
 }

@@ -1,0 +1,36 @@
+import { defineContract } from '../contract.js';
+import {
+  DocumentIdQuery,
+  type DocumentDto,
+  type DocumentListDto,
+  ListDocumentsQuery,
+  SubmitDocumentCommand,
+  type SubmitDocumentResultDto,
+} from './document.dto.js';
+import { SemanticSearchQuery, type SemanticSearchResult } from './semantic-search.dto.js';
+
+/** The processing module, as any other module sees it: ingestion of documents and vector search. */
+export interface ProcessingContract {
+  /** Checks an upload's type, stores the document and queues its ingestion; a known content hash returns the existing document. */
+  submitDocument(command: SubmitDocumentCommand): Promise<SubmitDocumentResultDto>;
+  /** A document and its ingestion status; NotFoundError when unknown. */
+  getDocument(query: DocumentIdQuery): Promise<DocumentDto>;
+  /** Documents, newest first. */
+  listDocuments(query: ListDocumentsQuery): Promise<DocumentListDto>;
+  /** Removes a document, its upload, its chunks and their vectors. */
+  deleteDocument(query: DocumentIdQuery): Promise<DocumentDto>;
+  /** Embeds the query and returns the nearest semantic items of the vector index. */
+  semanticSearch(query: SemanticSearchQuery): Promise<SemanticSearchResult>;
+}
+
+export const PROCESSING_CONTRACT = defineContract<ProcessingContract>({
+  module: 'processing',
+  token: 'ProcessingContract',
+  methods: {
+    submitDocument: { subject: 'processing.documents.submit', request: SubmitDocumentCommand },
+    getDocument: { subject: 'processing.documents.get', request: DocumentIdQuery },
+    listDocuments: { subject: 'processing.documents.list', request: ListDocumentsQuery },
+    deleteDocument: { subject: 'processing.documents.delete', request: DocumentIdQuery },
+    semanticSearch: { subject: 'processing.search.semantic', request: SemanticSearchQuery },
+  },
+});

@@ -1,0 +1,98 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { embeddingTestConfig, fixtureModel, FIXTURE_MODELS_DIR } from '../../../../test/support/embedding-config.js';
+import { EmbeddingModelUnavailableError } from './embedding.errors.js';
+import { modelLocation } from './model-location.js';
+import { TransformersEmbeddingProvider } from './transformers.provider.js';
+import { loadTransformersTokenCounter } from './transformers.token-counter.js';
+import { dot } from './vector-math.js';
+
+// The fixture has random weights: these tests check loading, shapes, batching and norms, never meaning.
+const SENTENCES = [
+  'The boiler was serviced on the third of March by a local engineer.',
+  'Quarterly revenue grew faster than the analysts had expected.',
+  'A short one.',
+  'Rain is forecast for most of the coast tomorrow afternoon, with strong winds in the north.',
+  'She planted tomatoes, basil and two rows of beans in the back garden.',
+];
+
+function provider(dtype: 'fp32' | 'q8', overrides: Record<string, unknown> = {}) {
+  const config = embeddingTestConfig({ models: [fixtureModel({ dtype, batchSize: 2, ...overrides })] });
+  return new TransformersEmbeddingProvider(config.embeddings.models[0], modelLocation(config));
+}
+
+function maxAbsDifference(a: Float32Array, b: Float32Array): number {
+  return a.reduce((max, value, i) => Math.max(max, Math.abs(value - b[i])), 0);
+}
+
+describe.each(['fp32', 'q8'] as const)('transformers.js provider with the fixture model (%s)', (dtype) => {
+  const sut = provider(dtype);
+  afterAll(() => sut.close());
+
+  it('gives one unit vector of 384 numbers per text, in order, across several batches', async () => {
+    const vectors = await sut.embed(SENTENCES, 'documents');
+    expect(vectors).toHaveLength(SENTENCES.length);
+    for (const vector of vectors) {
+      expect(vector).toBeInstanceOf(Float32Array);
+      expect(vector).toHaveLength(384);
+      expect(dot(vector, vector)).toBeCloseTo(1, 5);
+    }
+    expect(maxAbsDifference(vectors[0], vectors[1])).toBeGreaterThan(1e-3);
+  });
+
+  it('gives the same vector for a text alone as inside a padded batch (within 1e-4)', async () => {
+    const batch = await sut.embed(SENTENCES, 'documents');
+    for (const [i, text] of SENTENCES.entries()) {
+      const [single] = await sut.embed([text], 'documents');
+      expect(maxAbsDifference(single, batch[i])).toBeLessThan(1e-4);
+    }
+  });
+});
+
+describe('transformers.js provider details', () => {
+  it('applies the query prefix to queries only', async () => {
+    const sut = provider('q8', { queryPrefix: 'query: ' });
+    try {
+      const [asDocument] = await sut.embed(['when was the boiler serviced'], 'documents');
+      const [asQuery] = await sut.embed(['when was the boiler serviced'], 'queries');
+      const [prefixedByHand] = await sut.embed(['query: when was the boiler serviced'], 'documents');
+      expect(maxAbsDifference(asQuery, prefixedByHand)).toBeLessThan(1e-6);
+      expect(maxAbsDifference(asQuery, asDocument)).toBeGreaterThan(1e-3);
+    } finally {
+      await sut.close();
+    }
+  });
+
+  it('cuts texts at maxTokens, so that a text longer than that gives the vector of its first maxTokens tokens', async () => {
+    const sut = provider('q8', { maxTokens: 8 });
+    try {
+      const [long, longer] = await sut.embed(['one two three four five six seven eight nine ten', 'one two three four five six seven eight eleven twelve'], 'documents');
+      expect(maxAbsDifference(long, longer)).toBeLessThan(1e-5);
+    } finally {
+      await sut.close();
+    }
+  });
+
+  it('reports a model folder that does not exist as unavailable, without crashing the process', async () => {
+    const sut = provider('fp32', { source: 'no-such-model' });
+    try {
+      await expect(sut.embed(['text'], 'documents')).rejects.toBeInstanceOf(EmbeddingModelUnavailableError);
+      await expect(sut.embed(['text'], 'documents')).rejects.toThrow(/no-such-model/);
+    } finally {
+      await sut.close();
+    }
+  });
+
+  it('counts tokens with the model tokenizer, without special tokens', async () => {
+    const config = embeddingTestConfig({ models: [fixtureModel()] });
+    const counter = await loadTransformersTokenCounter(config.embeddings.models[0], modelLocation(config));
+    expect(counter.countTokens('')).toBe(0);
+    const short = counter.countTokens('hello world');
+    expect(short).toBeGreaterThanOrEqual(2);
+    expect(counter.countTokens('hello world hello world')).toBe(2 * short);
+  });
+
+  it('looks models up in the configured folder', () => {
+    const config = embeddingTestConfig({ models: [fixtureModel()] });
+    expect(modelLocation(config).modelsDir).toBe(FIXTURE_MODELS_DIR);
+  });
+});

@@ -1,0 +1,87 @@
+import type { EmbeddingModelConfig } from '../../../config/config.schema.js';
+import { withPrefix } from './embedding-model.registry.js';
+import { EmbeddingFailedError, EmbeddingModelUnavailableError } from './embedding.errors.js';
+import type { EmbeddingProvider, EmbeddingUse } from './embedding.types.js';
+import type { ModelLocation } from './model-location.js';
+import { WorkerChannel, WorkerCrashedError, WorkerStartError } from './worker-channel.js';
+
+/** After a model failed to load, calls fail fast for this long instead of starting a worker each time. */
+const LOAD_RETRY_MS = 30_000;
+
+const WORKER_ENTRY = new URL('./transformers-embedding.worker.mjs', import.meta.url);
+
+/**
+ * A transformers.js (ONNX) model run in a worker thread of its own, so that a large import does
+ * not stall the HTTP server. Batches are cut by the model's batch size and run one after another.
+ */
+export class TransformersEmbeddingProvider implements EmbeddingProvider {
+  private readonly channel: WorkerChannel<{ texts: string[] }, Float32Array>;
+  private loadFailure?: { error: EmbeddingModelUnavailableError; at: number };
+
+  constructor(
+    readonly model: EmbeddingModelConfig,
+    location: ModelLocation,
+    private readonly now: () => number = Date.now,
+  ) {
+    const { source, dtype, pooling, normalize, maxTokens } = model;
+    this.channel = new WorkerChannel(
+      WORKER_ENTRY,
+      { source, dtype, pooling, normalize, maxTokens, ...location },
+      `tars-embeddings-${model.id}`,
+    );
+  }
+
+  async embed(texts: readonly string[], use: EmbeddingUse): Promise<Float32Array[]> {
+    const prefixed = texts.map((text) => withPrefix(this.model, use, text));
+    const vectors: Float32Array[] = [];
+    for (let start = 0; start < prefixed.length; start += this.model.batchSize) {
+      vectors.push(...(await this.embedBatch(prefixed.slice(start, start + this.model.batchSize))));
+    }
+    return vectors;
+  }
+
+  /** Loads the model now rather than on the first text. */
+  async warmUp(): Promise<void> {
+    await this.call(() => this.channel.start());
+  }
+
+  async close(): Promise<void> {
+    await this.channel.close();
+  }
+
+  private async embedBatch(texts: string[]): Promise<Float32Array[]> {
+    const data = await this.call(() => this.channel.request({ texts }));
+    const width = this.model.dimensions;
+    if (data.length !== texts.length * width) {
+      throw new EmbeddingFailedError(
+        `model '${this.model.id}' gave vectors of ${data.length / texts.length} numbers, configured dimensions are ${width}`,
+        { model: this.model.id },
+      );
+    }
+    return texts.map((_, i) => data.subarray(i * width, (i + 1) * width));
+  }
+
+  private async call<T>(work: () => Promise<T>): Promise<T> {
+    if (this.loadFailure && this.now() - this.loadFailure.at < LOAD_RETRY_MS) throw this.loadFailure.error;
+    try {
+      const result = await work();
+      this.loadFailure = undefined;
+      return result;
+    } catch (err) {
+      throw this.classify(err);
+    }
+  }
+
+  private classify(err: unknown): Error {
+    const details = { model: this.model.id };
+    if (err instanceof WorkerStartError) {
+      const error = new EmbeddingModelUnavailableError(err.message, details);
+      this.loadFailure = { error, at: this.now() };
+      return error;
+    }
+    if (err instanceof WorkerCrashedError) {
+      return new EmbeddingFailedError(`the embedding worker of '${this.model.id}' crashed (${err.message}); it restarts on the next batch`, details);
+    }
+    return new EmbeddingFailedError(`model '${this.model.id}' failed: ${(err as Error).message}`, details);
+  }
+}
