@@ -165,10 +165,10 @@ describe('notes across two nodes over NATS (api,orchestrator on A, memory on B)'
       const search = await call(a.url, 'GET', `/memory/search?q=${word}`, { key: adminKey });
       expect(search.status).toBe(200);
       expect(search.body.query).toBe(word);
-      expect(search.body.hits.map((h: { note: { id: string } }) => h.note.id)).toEqual([strong.body.id, weak.body.id]);
-      expect(search.body.hits[0].rank).toBeGreaterThan(search.body.hits[1].rank);
+      expect(search.body.hits.map((h: { source: { noteId: string } }) => h.source.noteId)).toEqual([strong.body.id, weak.body.id]);
+      expect(search.body.hits[0].score).toBeGreaterThan(search.body.hits[1].score);
       for (const hit of search.body.hits) expect(hit.snippet).toContain(`**${word}**`);
-      expect(search.body.hits[0].note).toEqual(strong.body);
+      expect(search.body.hits[0]).toMatchObject({ layer: 'notes', kind: 'note', title: strong.body.title });
 
       const missing = await call(a.url, 'GET', '/memory/notes/00000000-0000-4000-8000-000000000000', { key: adminKey });
       expect(missing.status).toBe(404);
@@ -179,7 +179,7 @@ describe('notes across two nodes over NATS (api,orchestrator on A, memory on B)'
       const subjects = seen.map((m) => m.subject);
       expect(subjects.filter((s) => s === `${prefix}.memory.notes.create`)).toHaveLength(3);
       expect(subjects.filter((s) => s === `${prefix}.memory.notes.get`)).toHaveLength(2);
-      expect(subjects.filter((s) => s === `${prefix}.memory.notes.search`)).toHaveLength(1);
+      expect(subjects.filter((s) => s === `${prefix}.memory.search`)).toHaveLength(1);
       expect(seen.find((m) => m.subject.endsWith('.create') && m.data.includes(`Boiler ${word}`))).toBeDefined();
     } finally {
       // Closed before B goes away: a subscriber of our own would otherwise keep "someone is listening" true.
@@ -202,7 +202,7 @@ describe('notes across two nodes over NATS (api,orchestrator on A, memory on B)'
     expect(other.body.id).not.toBe(first.body.id);
 
     const search = await call(a.url, 'GET', `/memory/search?q=${word}`, { key: adminKey });
-    expect(search.body.hits.map((h: { note: { id: string } }) => h.note.id).sort()).toEqual([first.body.id, other.body.id].sort());
+    expect(search.body.hits.map((h: { source: { noteId: string } }) => h.source.noteId).sort()).toEqual([first.body.id, other.body.id].sort());
     expect((await noteIdsInDatabase()).filter((id) => id === first.body.id)).toHaveLength(1);
   });
 
@@ -246,7 +246,7 @@ describe('notes across two nodes over NATS (api,orchestrator on A, memory on B)'
     const search = await call(a.url, 'GET', `/memory/search?q=${retryWord}`, { key: adminKey });
     expect(search.status).toBe(200);
     expect(search.body.hits).toHaveLength(1);
-    expect(search.body.hits[0].note.id).toBe(retried.body.id);
+    expect(search.body.hits[0].source.noteId).toBe(retried.body.id);
   });
 
   const notStoredWords: string[] = [];
@@ -284,7 +284,7 @@ describe('notes across two nodes over NATS (api,orchestrator on A, memory on B)'
       expect(read.body).toMatchObject({ id: note.id, title: note.title, text: note.text, tags: note.tags });
       const search = await call(a.url, 'GET', `/memory/search?q=${encodeURIComponent(note.word)}&limit=100`, { key: adminKey });
       expect(search.status).toBe(200);
-      expect(search.body.hits.map((h: { note: { id: string } }) => h.note.id)).toContain(note.id);
+      expect(search.body.hits.map((h: { source: { noteId: string } }) => h.source.noteId)).toContain(note.id);
     }
     // A POST refused with "no node is running" was really not stored.
     for (const word of notStoredWords) {

@@ -63,10 +63,11 @@ function memoryContractSpec(binding: () => MemoryContract): void {
     const inTitle = await binding().createNote({ id: randomUUID(), title: `${word} care`, text: `How to care for the ${word}.` });
     await binding().createNote({ id: randomUUID(), title: 'Unrelated', text: 'Nothing to see here.' });
 
-    const result = await binding().searchNotes({ q: word });
+    const result = await binding().search({ q: word, layers: ['notes'] });
     expect(result.query).toBe(word);
-    expect(result.hits.map((h) => h.note.id)).toEqual([inTitle.id, inText.id]);
-    expect(result.hits[0].rank).toBeGreaterThan(result.hits[1].rank);
+    expect(result.hits.map((h) => h.source.noteId)).toEqual([inTitle.id, inText.id]);
+    expect(result.hits[0].score).toBeGreaterThan(result.hits[1].score);
+    expect(result.hits[0].textRank).toBeGreaterThan(result.hits[1].textRank!);
     expect(result.hits[1].snippet).toContain(`**${word}**`);
   });
 
@@ -74,15 +75,15 @@ function memoryContractSpec(binding: () => MemoryContract): void {
     const word = uniqueWord();
     const watering = await binding().createNote({ id: randomUUID(), title: 'Watering', text: `The ${word} was watered daily.` });
     await binding().createNote({ id: randomUUID(), title: 'Other', text: `The ${word} was repotted.` });
-    const hits = (await binding().searchNotes({ q: `${word} waters -repotted` })).hits;
-    expect(hits.map((h) => h.note.id)).toEqual([watering.id]);
+    const hits = (await binding().search({ q: `${word} waters -repotted`, layers: ['notes'] })).hits;
+    expect(hits.map((h) => h.source.noteId)).toEqual([watering.id]);
   });
 
-  it('respects the limit and returns nothing, not an error, when nothing matches', async () => {
+  it('respects k and returns nothing, not an error, when nothing matches', async () => {
     const word = uniqueWord();
     for (let i = 0; i < 3; i++) await binding().createNote({ id: randomUUID(), title: `${word} ${i}`, text: 'x' });
-    expect((await binding().searchNotes({ q: word, limit: 2 })).hits).toHaveLength(2);
-    expect((await binding().searchNotes({ q: uniqueWord() })).hits).toEqual([]);
+    expect((await binding().search({ q: word, k: 2, layers: ['notes'] })).hits).toHaveLength(2);
+    expect((await binding().search({ q: uniqueWord(), layers: ['notes'] })).hits).toEqual([]);
   });
 }
 
