@@ -1,20 +1,24 @@
 // Embedding throughput, latency and memory: TARS's EmbeddingEngine (transformers.js in a worker
 // thread) next to a minimal direct onnxruntime-node script (same tokenizer, InferenceSession,
 // mean pooling, L2 normalisation), with the fixture model in fp32 and q8, batch 1 and 32.
-// Every measurement runs in a fresh child process (so peak RSS is its own), rounds are
-// interleaved, and medians are reported.
 //
-//   npx tsc -p tsconfig.json && node bench/embeddings.mjs [--rounds 3] [--models-dir ../shared/models]
+// Speed: one child process per dtype holds both runners and alternates them pass by pass (a pass
+// = the 200 sentences), so that both see the same background load on a shared machine; the
+// overhead is the median of the paired ratios. Memory: one fresh child process per runner, dtype
+// and batch size runs one pass, so that its peak RSS and model load time are its own.
+//
+//   npx tsc -p tsconfig.json && node bench/embeddings.mjs [--rounds 8] [--models-dir ../shared/models]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
-import { cpus, totalmem, tmpdir } from 'node:os';
+import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const MODEL = 'minilm-l6-random';
 const SENTENCE_COUNT = 200;
-const PASSES = 3; // each measurement embeds the 200 sentences this many times
+const RUNNERS = { raw: 'direct onnxruntime-node', engine: 'TARS EmbeddingEngine' };
 
 function flag(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
@@ -32,7 +36,7 @@ function sentences(count) {
   let seed = 20261123;
   const pick = (list) => {
     seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    return list[seed % list.length];
+    return list[(seed >>> 16) % list.length];
   };
   const out = [];
   while (out.length < count) {
@@ -64,6 +68,7 @@ async function rawEmbedder(dtype) {
     for (const name of session.inputNames) feeds[name] = new ort.Tensor('int64', enc[name].data, enc[name].dims);
     const { last_hidden_state: hidden } = await session.run(feeds);
     const [batch, sequence, width] = hidden.dims;
+    const data = hidden.data; // a getter on ort.Tensor: read it once, not in the loop
     const mask = enc.attention_mask.data;
     const vectors = [];
     for (let b = 0; b < batch; b++) {
@@ -73,7 +78,7 @@ async function rawEmbedder(dtype) {
         if (!mask[b * sequence + t]) continue;
         count++;
         const offset = (b * sequence + t) * width;
-        for (let d = 0; d < width; d++) v[d] += hidden.data[offset + d];
+        for (let d = 0; d < width; d++) v[d] += data[offset + d];
       }
       let norm = 0;
       for (let d = 0; d < width; d++) norm += (v[d] /= count) ** 2;
@@ -111,42 +116,59 @@ async function engineEmbedder(dtype) {
   };
 }
 
-async function measure(impl, dtype, batch) {
-  const texts = sentences(SENTENCE_COUNT);
-  const loadStart = performance.now();
-  const embed = impl === 'engine' ? await engineEmbedder(dtype) : await rawEmbedder(dtype);
-  await embed(texts.slice(0, batch)); // first run: the engine loads the model here
-  const loadMs = performance.now() - loadStart;
-  await embed(texts.slice(0, 32)); // warm-up
+/** One pass over the texts in batches: total seconds and the latency of each text (batch time / batch size). */
+async function pass(embed, texts, batch) {
   const perText = [];
   const started = performance.now();
-  for (let pass = 0; pass < PASSES; pass++) {
-    for (let i = 0; i < texts.length; i += batch) {
-      const slice = texts.slice(i, i + batch);
-      const t0 = performance.now();
-      const vectors = await embed(slice);
-      const ms = performance.now() - t0;
-      if (vectors.length !== slice.length || vectors[0].length !== 384) throw new Error('wrong output shape');
-      for (let k = 0; k < slice.length; k++) perText.push(ms / slice.length);
-    }
+  for (let i = 0; i < texts.length; i += batch) {
+    const slice = texts.slice(i, i + batch);
+    const t0 = performance.now();
+    const vectors = await embed(slice);
+    const ms = performance.now() - t0;
+    if (vectors.length !== slice.length || vectors[0].length !== 384) throw new Error('wrong output shape');
+    for (let k = 0; k < slice.length; k++) perText.push(ms / slice.length);
   }
-  const seconds = (performance.now() - started) / 1000;
-  return {
-    textsPerSecond: (PASSES * texts.length) / seconds,
-    p50Ms: median(perText),
-    peakRssMiB: process.resourceUsage().maxRSS / 1024,
-    loadMs,
-  };
+  return { seconds: (performance.now() - started) / 1000, perText };
+}
+
+const load = (runner, dtype) => (runner === 'engine' ? engineEmbedder(dtype) : rawEmbedder(dtype));
+
+/** Both runners in this process, alternating pass by pass. */
+async function speed(dtype, rounds) {
+  const texts = sentences(SENTENCE_COUNT);
+  const embedders = { raw: await load('raw', dtype), engine: await load('engine', dtype) };
+  const out = {};
+  for (const batch of [1, 32]) {
+    for (const embed of Object.values(embedders)) await pass(embed, texts.slice(0, 64), batch); // warm-up
+    const samples = { raw: [], engine: [] };
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 ? ['engine', 'raw'] : ['raw', 'engine'];
+      for (const runner of order) samples[runner].push(await pass(embedders[runner], texts, batch));
+    }
+    out[batch] = samples;
+  }
+  return out;
+}
+
+/** One runner alone in this process: one pass, then its peak RSS. */
+async function memory(runner, dtype, batch) {
+  const texts = sentences(SENTENCE_COUNT);
+  const started = performance.now();
+  const embed = await load(runner, dtype);
+  await embed(texts.slice(0, 1)); // the engine loads its model on first use
+  const loadMs = performance.now() - started;
+  await pass(embed, texts, batch);
+  return { loadMs, peakRssMiB: process.resourceUsage().maxRSS / 1024 };
 }
 
 if (process.argv[2] === '--child') {
-  const [impl, dtype, batch] = process.argv.slice(3);
-  const result = await measure(impl, dtype, Number(batch));
+  const [task, ...args] = process.argv.slice(3);
+  const result = task === 'speed' ? await speed(args[0], Number(args[1])) : await memory(args[0], args[1], Number(args[2]));
   process.stdout.write(JSON.stringify(result) + '\n');
   process.exit(0);
 }
 
-// ---------------------------------------------------------------- parent: rounds and table
+// ---------------------------------------------------------------- parent: children and table
 if (!existsSync(path.join(root, 'dist/modules/processing/embeddings/embedding-engine.js'))) {
   console.error('dist/ has no embedding engine: build first with `npx tsc -p tsconfig.json`');
   process.exit(2);
@@ -156,48 +178,47 @@ if (!existsSync(path.join(modelsDir, MODEL, 'onnx', 'model.onnx'))) {
   process.exit(2);
 }
 
-const rounds = Number(flag('rounds', '3'));
-const configs = [];
-for (const dtype of ['fp32', 'q8']) for (const batch of [1, 32]) for (const impl of ['onnxruntime-node', 'engine']) configs.push({ impl, dtype, batch });
-const samples = new Map(configs.map((c) => [JSON.stringify(c), []]));
-for (let round = 1; round <= rounds; round++) {
-  for (const c of round % 2 ? configs : [...configs].reverse()) {
-    const run = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', c.impl === 'engine' ? 'engine' : 'raw', c.dtype, String(c.batch), '--models-dir', modelsDir], {
-      cwd: root,
-      encoding: 'utf8',
-    });
-    if (run.status !== 0) {
-      console.error(run.stderr);
-      process.exit(1);
+function child(...args) {
+  const run = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', ...args, '--models-dir', modelsDir], { cwd: root, encoding: 'utf8' });
+  if (run.status !== 0) {
+    console.error(run.stderr);
+    process.exit(1);
+  }
+  return JSON.parse(run.stdout.trim().split('\n').at(-1));
+}
+
+const rounds = Number(flag('rounds', '8'));
+const loadBefore = loadavg()[0];
+const rows = [];
+for (const dtype of ['fp32', 'q8']) {
+  process.stderr.write(`speed ${dtype}: ${rounds} alternating rounds per batch size...\n`);
+  const measured = child('speed', dtype, String(rounds));
+  for (const batch of [1, 32]) {
+    const samples = measured[batch];
+    const overhead = median(samples.engine.map((e, i) => e.seconds / samples.raw[i].seconds - 1));
+    for (const runner of ['raw', 'engine']) {
+      process.stderr.write(`memory ${runner} ${dtype} batch ${batch}...\n`);
+      const mem = child('memory', runner, dtype, String(batch));
+      rows.push({
+        runner,
+        dtype,
+        batch,
+        textsPerSecond: median(samples[runner].map((p) => SENTENCE_COUNT / p.seconds)),
+        p50Ms: median(samples[runner].flatMap((p) => p.perText)),
+        ...mem,
+        overhead: runner === 'engine' ? overhead : undefined,
+      });
     }
-    const result = JSON.parse(run.stdout.trim().split('\n').at(-1));
-    samples.get(JSON.stringify(c)).push(result);
-    process.stderr.write(`round ${round}/${rounds} ${c.impl} ${c.dtype} batch ${c.batch}: ${result.textsPerSecond.toFixed(0)} texts/s\n`);
   }
 }
 
-const summary = configs.map((c) => {
-  const runs = samples.get(JSON.stringify(c));
-  return {
-    ...c,
-    textsPerSecond: median(runs.map((r) => r.textsPerSecond)),
-    p50Ms: median(runs.map((r) => r.p50Ms)),
-    peakRssMiB: median(runs.map((r) => r.peakRssMiB)),
-    loadMs: median(runs.map((r) => r.loadMs)),
-  };
-});
-const find = (impl, dtype, batch) => summary.find((s) => s.impl === impl && s.dtype === dtype && s.batch === batch);
-
-console.log(`\nEmbeddings, ${MODEL} (${SENTENCE_COUNT} sentences of 10-25 words x ${PASSES} passes, median of ${rounds} rounds)`);
-console.log(`machine: ${cpus().length} cores, ${cpus()[0].model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}\n`);
+console.log(`\nEmbeddings, ${MODEL}: ${SENTENCE_COUNT} sentences of 10-25 words, median of ${rounds} alternating passes per runner`);
+console.log(`machine: ${cpus().length} cores, ${cpus()[0].model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}`);
+console.log(`load average (1 min) before / after: ${loadBefore.toFixed(2)} / ${loadavg()[0].toFixed(2)}\n`);
 console.log('| runner | dtype | batch | texts/s | p50 ms per text | peak RSS MiB | load ms | engine overhead |');
 console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
-for (const s of summary) {
-  let overhead = '';
-  if (s.impl === 'engine') {
-    const raw = find('onnxruntime-node', s.dtype, s.batch);
-    overhead = `${((raw.textsPerSecond / s.textsPerSecond - 1) * 100).toFixed(1)} %`;
-  }
-  console.log(`| ${s.impl === 'engine' ? 'TARS EmbeddingEngine' : 'direct onnxruntime-node'} | ${s.dtype} | ${s.batch} | ${s.textsPerSecond.toFixed(0)} | ${s.p50Ms.toFixed(2)} | ${s.peakRssMiB.toFixed(0)} | ${s.loadMs.toFixed(0)} | ${overhead} |`);
+for (const r of rows) {
+  const overhead = r.overhead === undefined ? '' : `${(r.overhead * 100).toFixed(1)} %`;
+  console.log(`| ${RUNNERS[r.runner]} | ${r.dtype} | ${r.batch} | ${r.textsPerSecond.toFixed(0)} | ${r.p50Ms.toFixed(2)} | ${r.peakRssMiB.toFixed(0)} | ${r.loadMs.toFixed(0)} | ${overhead} |`);
 }
-console.log('\nengine overhead = extra time per text relative to the direct script (raw texts/s / engine texts/s - 1)');
+console.log('\nengine overhead = median over rounds of (engine pass time / direct pass time - 1), passes run back to back in one process');

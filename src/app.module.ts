@@ -30,7 +30,7 @@ function moduleFor(name: ModuleName, config: TarsConfigValues): Type | DynamicMo
     case 'orchestrator':
       return OrchestratorModule;
     case 'processing':
-      return ProcessingModule;
+      return ProcessingModule.register({ serveOverNats });
     case 'monitoring':
       return MonitoringModule;
     case 'api':

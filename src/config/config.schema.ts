@@ -41,6 +41,8 @@ const embeddingModelSchema = z.strictObject({
   documentPrefix: z.string().default(''),
   maxTokens: z.number().int().min(8).max(32768).default(512),
   batchSize: z.number().int().min(1).max(1024).default(32),
+  /** Vector-search hits below this cosine similarity are dropped (model-specific: scales differ). */
+  minSimilarity: z.number().min(-1).max(1).default(0.2),
 });
 
 const embeddingsSchema = z

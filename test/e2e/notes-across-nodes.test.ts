@@ -282,7 +282,7 @@ describe('notes across two nodes over NATS (api,orchestrator on A, memory on B)'
       const read = await call(a.url, 'GET', `/memory/notes/${note.id}`, { key: adminKey });
       expect(read.status, `note ${note.id}`).toBe(200);
       expect(read.body).toMatchObject({ id: note.id, title: note.title, text: note.text, tags: note.tags });
-      const search = await call(a.url, 'GET', `/memory/search?q=${encodeURIComponent(note.word)}&limit=100`, { key: adminKey });
+      const search = await call(a.url, 'GET', `/memory/search?q=${encodeURIComponent(note.word)}&k=100`, { key: adminKey });
       expect(search.status).toBe(200);
       expect(search.body.hits.map((h: { source: { noteId: string } }) => h.source.noteId)).toContain(note.id);
     }

@@ -177,11 +177,14 @@ describe('bad input', () => {
     expect((await call(node.url, 'GET', '/memory/notes/not-a-uuid', { key: writer })).status).toBe(400);
   });
 
-  it('checks query parameters: q is required, limit is bounded', async () => {
+  it('checks query parameters: q is required, k is bounded, layers are known', async () => {
     expect((await call(node.url, 'GET', '/memory/search', { key: writer })).status).toBe(400);
-    const res = await call(node.url, 'GET', '/memory/search?q=x&limit=1000', { key: writer });
+    const res = await call(node.url, 'GET', '/memory/search?q=x&k=1000', { key: writer });
     expect(res.status).toBe(400);
-    expect(res.body.fields).toEqual([expect.stringMatching(/^limit must not be greater than 100/)]);
+    expect(res.body.fields).toEqual([expect.stringMatching(/^k must not be greater than 100/)]);
+    const layers = await call(node.url, 'GET', '/memory/search?q=x&layers=semantic,dreams', { key: writer });
+    expect(layers.status).toBe(400);
+    expect(layers.body.fields).toEqual([expect.stringMatching(/^layers must be among conversations, projects, semantic, notes/)]);
   });
 
   it('still serves normally afterwards (nothing crashed)', async () => {

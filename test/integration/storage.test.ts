@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TarsConfigValues } from '../../src/config/config.schema.js';
 import { NoteEntity } from '../../src/modules/memory/notes/note.entity.js';
 import { NotesService } from '../../src/modules/memory/notes/notes.service.js';
+import { FullTextSearch } from '../../src/modules/memory/search/full-text.search.js';
 import { ApiKeyEntity } from '../../src/platform/auth/api-key.entity.js';
 import { openDatabase, type OpenDatabase, pgliteLockFile } from '../../src/platform/database/database.js';
 import { MIGRATIONS } from '../../src/platform/database/migrations/index.js';
@@ -46,7 +47,9 @@ function storageSpec(open: () => Promise<OpenDatabase>): void {
       expect(await appliedMigrations(second)).toHaveLength(MIGRATIONS.length);
       const notes = new NotesService(second.dataSource.getRepository(NoteEntity));
       expect((await notes.getNote({ id })).title).toBe('kept');
-      expect((await notes.searchNotes({ q: 'persistent' })).hits.map((h) => h.note.id)).toContain(id);
+      // Full-text search works on both engines (the generated tsvector column and its index).
+      const hits = await new FullTextSearch(second.dataSource).search('notes', 'persistent', 10);
+      expect(hits.map((h) => h.source.noteId)).toContain(id);
     } finally {
       await second.close();
     }

@@ -48,7 +48,7 @@ export class TarsProcess {
   constructor(
     readonly name: string,
     readonly port: number,
-    private readonly env: Record<string, string>,
+    readonly env: Record<string, string>,
     /** Extra arguments after `serve`, e.g. ['--roles', 'cognitive']. */
     private readonly args: string[] = [],
   ) {

@@ -1,5 +1,39 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { PROCESSING_CONTRACT } from '../../contracts/processing/processing.contract.js';
+import { contractMessageHandlers, provideLocalContract } from '../../platform/bus/contract-binding.js';
+import { DocumentEntity } from './documents/document.entity.js';
+import { DOCUMENT_TYPE_DETECTOR, DocumentsService } from './documents/documents.service.js';
+import { EmbeddingsModule } from './embeddings/embeddings.module.js';
+import { VectorIndexes } from './indexing/vector-index.provider.js';
+import { IngestionService } from './ingestion/ingestion.service.js';
+import { ProcessingFacade } from './processing.facade.js';
+import { ingestQueueProvider } from './queue/ingest-queue.provider.js';
+import { SemanticSearchService } from './search/semantic-search.service.js';
+import { detectDocumentType } from './text/detect-document-type.js';
 
-/** The processing module. It has no features yet (later issues fill it); loading it serves nothing. */
+/**
+ * Processing: turns documents into memory (extraction, cleaning, chunking, embeddings) on a
+ * durable job queue, and keeps the FAISS indexes that vector search uses.
+ */
+@Global()
 @Module({})
-export class ProcessingModule {}
+export class ProcessingModule {
+  static register(options: { serveOverNats: boolean }): DynamicModule {
+    return {
+      module: ProcessingModule,
+      imports: [TypeOrmModule.forFeature([DocumentEntity]), EmbeddingsModule],
+      providers: [
+        DocumentsService,
+        VectorIndexes,
+        SemanticSearchService,
+        IngestionService,
+        ingestQueueProvider,
+        { provide: DOCUMENT_TYPE_DETECTOR, useValue: detectDocumentType },
+        ...provideLocalContract(PROCESSING_CONTRACT, ProcessingFacade),
+      ],
+      controllers: options.serveOverNats ? [contractMessageHandlers(PROCESSING_CONTRACT)] : [],
+      exports: [PROCESSING_CONTRACT.token],
+    };
+  }
+}

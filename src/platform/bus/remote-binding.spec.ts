@@ -49,7 +49,7 @@ describe('natsBinding', () => {
       clientAnswering(() => throwError(() => 'Error: Connection lost. Trying to reconnect...')),
       1000,
     );
-    const err = await memory.searchNotes({ q: 'x' }).catch((e: unknown) => e);
+    const err = await memory.search({ q: 'x' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ModuleUnavailableError);
     expect((err as ModuleUnavailableError).details).toMatchObject({ reason: 'nats_unavailable' });
   });
@@ -60,11 +60,11 @@ describe('natsBinding observation', () => {
     const seen: [string, string][] = [];
     const observe = (subject: string, outcome: string) => void seen.push([subject, outcome]);
     const ok = natsBinding(MEMORY_CONTRACT, { send: () => of({}) } as RequestClient, 1000, observe);
-    await ok.searchNotes({ q: 'x' });
+    await ok.search({ q: 'x' });
     const failing = natsBinding(MEMORY_CONTRACT, { send: () => NEVER } as RequestClient, 20, observe);
     await failing.getNote({ id: '5b0e8d4c-2a57-4f4e-9f3e-6a1f1c2d3e4f' }).catch(() => undefined);
     expect(seen).toEqual([
-      ['memory.notes.search', 'ok'],
+      ['memory.search', 'ok'],
       ['memory.notes.get', 'module_unavailable'],
     ]);
   });

@@ -36,6 +36,49 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly embeddingCacheRequests = new Counter({
+    name: 'tars_embedding_cache_requests_total',
+    help: 'Embedding cache lookups, by tier (memory or shared) and result (hit or miss); one per text',
+    labelNames: ['tier', 'result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly embeddings = new Counter({
+    name: 'tars_embeddings_total',
+    help: 'Texts turned into vectors by an embedding model (cache hits not included), by model id',
+    labelNames: ['model'] as const,
+    registers: [this.registry],
+  });
+
+  readonly embeddingDuration = new Histogram({
+    name: 'tars_embedding_duration_seconds',
+    help: 'Time an embedding model took for one call (all the cache misses of one request), by model id',
+    labelNames: ['model'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  readonly embeddingFallbacks = new Counter({
+    name: 'tars_embedding_fallbacks_total',
+    help: 'Embedding requests answered by a fallback model because the requested one was unavailable',
+    labelNames: ['from', 'to'] as const,
+    registers: [this.registry],
+  });
+
+  readonly ingestionJobs = new Counter({
+    name: 'tars_ingestion_jobs_total',
+    help: 'Ingestion jobs run on this node, by outcome (done, retry, drop)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly ingestionDuration = new Histogram({
+    name: 'tars_ingestion_job_duration_seconds',
+    help: 'Time of one ingestion job run (extraction, chunking, embedding, storing)',
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
@@ -57,9 +100,27 @@ export class MetricsService {
     this.remoteCallDuration.observe({ subject }, seconds);
   }
 
+  observeIngestionJob(outcome: string, seconds: number): void {
+    this.ingestionJobs.inc({ outcome });
+    this.ingestionDuration.observe(seconds);
+  }
+
   observeHttp(method: string, route: string, status: number, seconds: number): void {
     const labels = { method, route, status: String(status) };
     this.httpRequests.inc(labels);
     this.httpDuration.observe(labels, seconds);
+  }
+
+  observeEmbeddingCache(tier: 'memory' | 'shared', result: 'hit' | 'miss', count: number): void {
+    this.embeddingCacheRequests.inc({ tier, result }, count);
+  }
+
+  observeEmbeddings(model: string, texts: number, seconds: number): void {
+    this.embeddings.inc({ model }, texts);
+    this.embeddingDuration.observe({ model }, seconds);
+  }
+
+  observeEmbeddingFallback(from: string, to: string): void {
+    this.embeddingFallbacks.inc({ from, to });
   }
 }

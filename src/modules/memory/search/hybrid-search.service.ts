@@ -45,13 +45,14 @@ export class HybridSearchService {
     for (const hit of textLists.flat()) byKey.set(hit.key, hit);
     const similarity = new Map<string, number>();
     const vectorRanking: string[] = [];
-    for (const hit of vector?.hits ?? []) {
+    const vectorHits = vector?.hits ?? [];
+    for (const hit of vectorHits) {
       const key = `item:${hit.itemId}`;
       similarity.set(key, hit.score);
       vectorRanking.push(key);
     }
     // Vector-only hits need their rows (and a snippet); items deleted since indexing drop out here.
-    const missing = (vector?.hits ?? []).filter((h) => !byKey.has(`item:${h.itemId}`)).map((h) => h.itemId);
+    const missing = vectorHits.filter((h) => !byKey.has(`item:${h.itemId}`)).map((h) => h.itemId);
     for (const [id, hit] of await this.fullText.semanticItems(missing, query.q)) byKey.set(`item:${id}`, hit);
 
     const fused = reciprocalRankFusion(

@@ -58,6 +58,9 @@ export function toItemRow(r: RawItem): SemanticItemRow {
   };
 }
 
+/** Largest page of scanVectors, in bytes of JSON, far below NATS's default 1 MB payload limit. */
+const SCAN_PAGE_BYTES = 256 * 1024;
+
 export const chunkSourceKey = (documentId: string, index: number) => `document:${documentId}:${index}`;
 
 /**
@@ -139,15 +142,16 @@ export class SemanticItemsService {
       'SELECT coalesce(max(seq), 0) AS latest FROM semantic_vectors WHERE model_id = $1',
       [query.model],
     );
-    return {
-      vectors: rows.map((r) => ({
-        itemId: Number(r.item_id),
-        sequence: Number(r.seq),
-        vector: r.deleted ? null : Buffer.from(r.vector).toString('base64'),
-        deleted: r.deleted,
-      })),
-      latestSequence: Number(latest),
-    };
+    // A page stays well under NATS's 1 MB message limit whatever the vectors' size: the caller asks again.
+    const vectors: ScanVectorsResult['vectors'] = [];
+    let bytes = 0;
+    for (const r of rows) {
+      const vector = r.deleted ? null : Buffer.from(r.vector).toString('base64');
+      bytes += (vector?.length ?? 0) + 80;
+      if (bytes > SCAN_PAGE_BYTES && vectors.length > 0) break;
+      vectors.push({ itemId: Number(r.item_id), sequence: Number(r.seq), vector, deleted: r.deleted });
+    }
+    return { vectors, latestSequence: Number(latest) };
   }
 
   /** Items by id, in no particular order; ids that no longer exist are left out. */

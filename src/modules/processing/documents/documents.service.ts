@@ -85,8 +85,10 @@ export class DocumentsService {
       const winner = await this.documents.findOneByOrFail({ contentHash: command.contentHash });
       return { document: toDocumentDto(winner), duplicate: true };
     }
+    // Read before queueing: the answer shows the document as accepted (queued), not a later state.
+    const document = await this.getDocument({ id: command.documentId });
     await this.queue.enqueue({ documentId: command.documentId });
-    return { document: await this.getDocument({ id: command.documentId }), duplicate: false };
+    return { document, duplicate: false };
   }
 
   async getDocument(query: DocumentIdQuery): Promise<DocumentDto> {
@@ -144,6 +146,18 @@ export class DocumentsService {
               failure_reason = NULL, indexed_at = now(), updated_at = now() WHERE id = $1`,
       [id, result.chunkCount, result.model, result.title, result.truncated],
     );
+  }
+
+  /** Chunks stored so far, while the document is processing: its progress. */
+  async reportProgress(id: string, chunksStored: number): Promise<void> {
+    await this.db.query(`UPDATE documents SET chunk_count = $2, updated_at = now() WHERE id = $1 AND status = 'processing'`, [
+      id,
+      chunksStored,
+    ]);
+  }
+
+  async exists(id: string): Promise<boolean> {
+    return (await this.documents.countBy({ id })) > 0;
   }
 
   async markFailed(id: string, reason: string): Promise<void> {

@@ -20,6 +20,14 @@ function provider(dtype: 'fp32' | 'q8', overrides: Record<string, unknown> = {})
   return new TransformersEmbeddingProvider(config.embeddings.models[0], modelLocation(config));
 }
 
+/**
+ * How far a text's vector inside a padded batch may be from its vector alone. fp32 is exact here
+ * (measured 0). q8 cannot be: ONNX Runtime's dynamic quantisation picks one activation scale per
+ * tensor, i.e. over the whole batch, so neighbours shift each other's rounding (measured up to
+ * ~8e-4 with the fixture; cosine stays above 0.9999).
+ */
+const BATCH_TOLERANCE = { fp32: 1e-4, q8: 2e-3 };
+
 function maxAbsDifference(a: Float32Array, b: Float32Array): number {
   return a.reduce((max, value, i) => Math.max(max, Math.abs(value - b[i])), 0);
 }
@@ -37,13 +45,15 @@ describe.each(['fp32', 'q8'] as const)('transformers.js provider with the fixtur
       expect(dot(vector, vector)).toBeCloseTo(1, 5);
     }
     expect(maxAbsDifference(vectors[0], vectors[1])).toBeGreaterThan(1e-3);
+    expect(vectors[1].buffer).not.toBe(vectors[0].buffer); // same batch, yet each vector owns its buffer
   });
 
-  it('gives the same vector for a text alone as inside a padded batch (within 1e-4)', async () => {
+  it(`gives the same vector for a text alone as inside a padded batch (within ${BATCH_TOLERANCE[dtype]})`, async () => {
     const batch = await sut.embed(SENTENCES, 'documents');
     for (const [i, text] of SENTENCES.entries()) {
       const [single] = await sut.embed([text], 'documents');
-      expect(maxAbsDifference(single, batch[i])).toBeLessThan(1e-4);
+      expect(maxAbsDifference(single, batch[i])).toBeLessThan(BATCH_TOLERANCE[dtype]);
+      expect(dot(single, batch[i])).toBeGreaterThan(0.9999);
     }
   });
 });

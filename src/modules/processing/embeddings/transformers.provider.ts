@@ -40,11 +40,6 @@ export class TransformersEmbeddingProvider implements EmbeddingProvider {
     return vectors;
   }
 
-  /** Loads the model now rather than on the first text. */
-  async warmUp(): Promise<void> {
-    await this.call(() => this.channel.start());
-  }
-
   async close(): Promise<void> {
     await this.channel.close();
   }
@@ -58,7 +53,8 @@ export class TransformersEmbeddingProvider implements EmbeddingProvider {
         { model: this.model.id },
       );
     }
-    return texts.map((_, i) => data.subarray(i * width, (i + 1) * width));
+    // Copies, not views of one buffer: a caller may transfer or detach a vector's buffer.
+    return texts.map((_, i) => data.slice(i * width, (i + 1) * width));
   }
 
   private async call<T>(work: () => Promise<T>): Promise<T> {

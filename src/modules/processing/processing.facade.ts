@@ -1,0 +1,19 @@
+import { Injectable } from '@nestjs/common';
+import type { ProcessingContract } from '../../contracts/processing/processing.contract.js';
+import { DocumentsService } from './documents/documents.service.js';
+import { SemanticSearchService } from './search/semantic-search.service.js';
+
+/** The processing contract's implementation. */
+@Injectable()
+export class ProcessingFacade implements ProcessingContract {
+  constructor(
+    private readonly documents: DocumentsService,
+    private readonly search: SemanticSearchService,
+  ) {}
+
+  submitDocument: ProcessingContract['submitDocument'] = (c) => this.documents.submitDocument(c);
+  getDocument: ProcessingContract['getDocument'] = (q) => this.documents.getDocument(q);
+  listDocuments: ProcessingContract['listDocuments'] = (q) => this.documents.listDocuments(q);
+  deleteDocument: ProcessingContract['deleteDocument'] = (q) => this.documents.deleteDocument(q);
+  semanticSearch: ProcessingContract['semanticSearch'] = (q) => this.search.semanticSearch(q);
+}
