@@ -13,7 +13,9 @@ fi
 
 bash scripts/system-deps.sh
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "==> installing npm dependencies (npm ci)"
-  npm ci --no-audit --no-fund
+  echo "==> installing npm dependencies from package-lock.json"
+  # `npm install`, not `npm ci`: npm 11's ci refuses a lock file without entries for the optional
+  # platform packages of other systems (e.g. @swc/core-darwin-arm64), which this registry does not list.
+  npm install --no-audit --no-fund
 fi
 bash scripts/build-faiss.sh
