@@ -7,7 +7,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const BENCHMARKS = ['search-latency'];
+// Every script of this folder but this one is a benchmark.
+const BENCHMARKS = readdirSync(path.join(root, 'bench'))
+  .filter((f) => f.endsWith('.mjs') && f !== 'run.mjs')
+  .map((f) => f.replace(/\.mjs$/, ''))
+  .sort();
 
 function newestMtime(dir) {
   let newest = 0;

@@ -6,7 +6,7 @@ import os from 'node:os';
 const ms = (v) => v.toFixed(2);
 
 /** A Markdown table; the first `textColumns` columns are left-aligned, the others (numbers) right-aligned. */
-function table(header, rows, textColumns = 1) {
+export function table(header, rows, textColumns = 1) {
   const widths = header.map((h, i) => Math.max(String(h).length, ...rows.map((r) => String(r[i]).length)));
   const left = (i) => i < textColumns;
   const line = (cells) => `| ${cells.map((c, i) => (left(i) ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join(' | ')} |`;

@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { Command } from 'commander';
 import { ConfigError } from '../config/config.loader.js';
 import { TARS_VERSION } from '../platform/version.js';
+import { registerEvalCommand } from './eval.command.js';
 import { registerKeysCommand } from './keys.command.js';
 import { registerServeCommand } from './serve.command.js';
 
@@ -12,6 +13,7 @@ const program = new Command('tars')
   .showHelpAfterError();
 registerServeCommand(program);
 registerKeysCommand(program);
+registerEvalCommand(program);
 
 try {
   await program.parseAsync(process.argv);

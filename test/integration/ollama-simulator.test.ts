@@ -83,7 +83,7 @@ describe('Ollama simulator', () => {
   });
 
   it('serves `parallel` requests at once, queues `maxQueue` more, and answers 503 beyond that', async () => {
-    const busy = await OllamaSimulator.start({ parallel: 1, maxQueue: 1, latencyMs: 200 });
+    const busy = await OllamaSimulator.start({ parallel: 1, maxQueue: 1, latencyMs: 1000 }); // the three requests surely overlap
     try {
       const answers = await Promise.all(
         ['a', 'b', 'c'].map((input) => post(`${busy.url}/api/embed`, { model: 'nomic-embed-text', input })),

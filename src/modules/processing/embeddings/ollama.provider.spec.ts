@@ -77,7 +77,7 @@ describe('Ollama embedding provider (against the Ollama simulator)', () => {
   });
 
   it('classifies a full queue of the real kind (parallel 1, queue 0) as overload', async () => {
-    const busy = await OllamaSimulator.start({ parallel: 1, maxQueue: 0, latencyMs: 300 });
+    const busy = await OllamaSimulator.start({ parallel: 1, maxQueue: 0, latencyMs: 1000 }); // long enough that the second request surely arrives while the first holds the slot
     try {
       const p = (t: string) => new OllamaEmbeddingProvider(model, { host: busy.url, requestTimeoutMs: 5000 }).embed([t], 'documents');
       const [first, second] = await Promise.allSettled([p('a'), p('b')]);

@@ -20,7 +20,7 @@ describe('worker channel', () => {
   it('fails the tasks of a crashed worker, not the process, and starts a new worker for the next task', async () => {
     channel = new WorkerChannel(SCRIPTED_WORKER, {}, 'test');
     const before = await channel.request('before');
-    const inFlight = channel.request('slow');
+    const inFlight = channel.request('hang'); // still owed an answer when the worker dies
     const crash = channel.request('crash');
     await expect(crash).rejects.toBeInstanceOf(WorkerCrashedError);
     await expect(inFlight).rejects.toBeInstanceOf(WorkerCrashedError);

@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
+import { PACKAGE_ROOT } from '../../../config/config.loader.js';
 import type { Relevance } from './retrieval-metrics.js';
+
+/** The small labelled set that ships with TARS (see README, "Evaluating embedding models"). */
+export const SAMPLE_SET_FILE = join(PACKAGE_ROOT, 'eval', 'embeddings-sample.json');
 
 /** One passage of the corpus the queries are run against. */
 export interface LabelledDocument {
@@ -81,13 +86,16 @@ function describePath(path: readonly PropertyKey[]): string {
   return path.map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`)).join('');
 }
 
-/** Validates a parsed set file; every problem is reported, not only the first. */
+/**
+ * Validates a parsed set file, reporting every problem rather than the first. Cross-references
+ * (duplicate ids, relevant ids missing from the corpus) are checked once the structure is valid.
+ */
 export function parseLabelledSet(value: unknown, source = 'evaluation set'): LabelledSet {
   const result = setSchema.safeParse(value);
   if (!result.success) {
     throw new LabelledSetError(
       source,
-      result.error.issues.map((issue) => (issue.path.length ? `${describePath(issue.path)}: ${issue.message}` : issue.message)),
+      result.error.issues.map((issue) => `${issue.path.length ? describePath(issue.path) : 'top level'}: ${issue.message}`),
     );
   }
   const { name, corpus, queries, pairs = [] } = result.data;
