@@ -1,11 +1,11 @@
 import type { EmbeddingEngine } from '../embeddings/embedding-engine.js';
 import { EmbeddingModelUnavailableError } from '../embeddings/embedding.errors.js';
 import type { EmbeddingUse } from '../embeddings/embedding.types.js';
+import { cosine } from '../embeddings/vector-math.js';
 import { rankByCosine } from './cosine-ranking.js';
 import type { LabelledSet } from './labelled-set.js';
 import { spearman } from './rank-correlation.js';
 import { mean, ndcgAtK, recallAtK, reciprocalRank } from './retrieval-metrics.js';
-import { cosine } from '../embeddings/vector-math.js';
 
 /** The part of the engine the evaluation uses. */
 export type EvaluationEngine = Pick<EmbeddingEngine, 'embed' | 'registry'>;
@@ -128,14 +128,8 @@ async function evaluateModel(
   k: number,
   cutoffs: readonly number[],
 ): Promise<Omit<EvaluatedModel, keyof ModelIdentity>> {
-  const documents = await embedder.embed(
-    set.corpus.map((doc) => doc.text),
-    'documents',
-  );
-  const queries = await embedder.embed(
-    set.queries.map((q) => q.query),
-    'queries',
-  );
+  const documents = await embedder.embed(set.corpus.map((doc) => doc.text), 'documents');
+  const queries = await embedder.embed(set.queries.map((q) => q.query), 'queries');
   const ids = set.corpus.map((doc) => doc.id);
   const rankings = queries.map((vector) => rankByCosine(vector, documents, ids));
   const average = (metric: (ranking: string[], i: number) => number) => mean(rankings.map(metric));
@@ -163,9 +157,6 @@ async function pairCorrelation(embedder: TimedEmbedder, set: LabelledSet): Promi
   const vectors = await embedder.embed(sentences, 'documents');
   const bySentence = new Map(sentences.map((s, i) => [s, vectors[i]]));
   const cosines = set.pairs.map((p) => cosine(bySentence.get(p.a)!, bySentence.get(p.b)!));
-  const rho = spearman(
-    cosines,
-    set.pairs.map((p) => p.score),
-  );
+  const rho = spearman(cosines, set.pairs.map((p) => p.score));
   return Number.isNaN(rho) ? null : rho;
 }
