@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { EmbeddingModelConfig } from '../../../config/config.schema.js';
 import { withPrefix } from './embedding-model.registry.js';
 import { EmbeddingFailedError, EmbeddingModelUnavailableError } from './embedding.errors.js';
@@ -20,7 +22,7 @@ export class TransformersEmbeddingProvider implements EmbeddingProvider {
 
   constructor(
     readonly model: EmbeddingModelConfig,
-    location: ModelLocation,
+    private readonly location: ModelLocation,
     private readonly now: () => number = Date.now,
   ) {
     const { source, dtype, pooling, normalize, maxTokens } = model;
@@ -68,10 +70,19 @@ export class TransformersEmbeddingProvider implements EmbeddingProvider {
     }
   }
 
+  /** transformers.js's own message for a missing local model is cryptic: say which folder is missing. */
+  private whyNotLoaded(message: string): string {
+    const folder = join(this.location.modelsDir, this.model.source);
+    if (!this.location.allowRemoteModels && !existsSync(join(folder, 'config.json'))) {
+      return `model '${this.model.id}': no model files in ${folder} and downloads are off (embeddings.allowRemoteModels)`;
+    }
+    return `model '${this.model.id}' could not be loaded: ${message}`;
+  }
+
   private classify(err: unknown): Error {
     const details = { model: this.model.id };
     if (err instanceof WorkerStartError) {
-      const error = new EmbeddingModelUnavailableError(err.message, details);
+      const error = new EmbeddingModelUnavailableError(this.whyNotLoaded(err.message), details);
       this.loadFailure = { error, at: this.now() };
       return error;
     }
