@@ -122,22 +122,27 @@ export class DocumentsService {
     return document;
   }
 
-  /** Documents left unfinished (queued, or processing for longer than `staleAfterMs`), oldest first. */
+  /** Documents queued or processing whose state has not changed for `staleAfterMs`, oldest first. */
   async unfinished(staleAfterMs: number): Promise<string[]> {
     const rows: { id: string }[] = await this.db.query(
       `SELECT id FROM documents
-        WHERE status = 'queued' OR (status = 'processing' AND updated_at < now() - make_interval(secs => $1))
+        WHERE status IN ('queued', 'processing') AND updated_at <= now() - make_interval(secs => $1)
         ORDER BY created_at`,
       [staleAfterMs / 1000],
     );
     return rows.map((r) => r.id);
   }
 
-  async markProcessing(id: string, attempt: number): Promise<void> {
-    await this.db.query(
-      `UPDATE documents SET status = 'processing', attempts = $2, failure_reason = NULL, updated_at = now() WHERE id = $1`,
-      [id, attempt],
+  /** Marks a run as started and returns how many runs the document has had, this one included. */
+  async markProcessing(id: string): Promise<number> {
+    const rows: { attempts: number }[] = await this.db.query(
+      `WITH run AS (
+         UPDATE documents SET status = 'processing', attempts = attempts + 1, failure_reason = NULL, updated_at = now()
+          WHERE id = $1 RETURNING attempts)
+       SELECT attempts FROM run`,
+      [id],
     );
+    return rows[0]?.attempts ?? 0;
   }
 
   async markIndexed(id: string, result: { chunkCount: number; model: string; title: string; truncated: boolean }): Promise<void> {

@@ -45,6 +45,7 @@ export function batchesOf<T>(items: readonly T[], sizeOf: (item: T) => number): 
 @Injectable()
 export class IngestionService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('ingestion');
+  private sweeper?: NodeJS.Timeout;
 
   constructor(
     private readonly config: TarsConfig,
@@ -58,13 +59,30 @@ export class IngestionService implements OnApplicationBootstrap, OnApplicationSh
 
   async onApplicationBootstrap(): Promise<void> {
     await this.queue.start((job, context) => this.run(job, context));
-    // Documents left unfinished by a stop or a crash are queued again (de-duplicated by the queue).
-    const staleAfterMs = this.config.processing.queue.ackWaitMs * this.config.processing.queue.maxDeliver;
-    for (const id of await this.documents.unfinished(staleAfterMs)) await this.queue.enqueue({ documentId: id });
+    // An in-process queue lost its jobs with the previous process: every unfinished document goes back.
+    await this.requeueUnfinished(this.queue.durable ? undefined : 0);
+    // A job whose last delivery died with its worker stays in JetStream unacknowledged; its document
+    // would stay "processing" for ever. Such documents are queued again, now and then.
+    const { ackWaitMs, maxDeliver } = this.config.processing.queue;
+    this.sweeper = setInterval(() => void this.requeueUnfinished(), Math.max(60_000, ackWaitMs * maxDeliver));
+    this.sweeper.unref();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.sweeper);
     await this.queue.stop();
+  }
+
+  /** Documents left unfinished by a stop or a crash are queued again (the queue de-duplicates). */
+  private async requeueUnfinished(staleAfterMs?: number): Promise<void> {
+    const { ackWaitMs, maxDeliver } = this.config.processing.queue;
+    try {
+      for (const id of await this.documents.unfinished(staleAfterMs ?? ackWaitMs * maxDeliver)) {
+        await this.queue.enqueue({ documentId: id });
+      }
+    } catch (err) {
+      this.logger.warn(`queueing unfinished documents again failed: ${(err as Error).message}`);
+    }
   }
 
   private get memory(): MemoryContract {
@@ -73,12 +91,12 @@ export class IngestionService implements OnApplicationBootstrap, OnApplicationSh
 
   async run(job: IngestJob, context: JobContext): Promise<JobOutcome> {
     const started = performance.now();
-    const outcome = await this.ingest(job, context).catch((err: unknown) => this.failure(job, context, err));
+    const outcome = await this.ingest(job).catch((err: unknown) => this.failure(job, context, err));
     this.metrics.observeIngestionJob(outcome.kind, (performance.now() - started) / 1000);
     return outcome;
   }
 
-  private async ingest(job: IngestJob, context: JobContext): Promise<JobOutcome> {
+  private async ingest(job: IngestJob): Promise<JobOutcome> {
     const document = await this.documents.find(job.documentId).catch((err: unknown) => {
       if (err instanceof NotFoundError) return undefined; // deleted meanwhile
       throw err;
@@ -86,7 +104,13 @@ export class IngestionService implements OnApplicationBootstrap, OnApplicationSh
     if (!document) return { kind: 'drop' };
     if (document.status === 'indexed') return { kind: 'done' }; // a late redelivery of finished work
 
-    await this.documents.markProcessing(document.id, context.attempt);
+    const runs = await this.documents.markProcessing(document.id);
+    // Runs that never ended (the worker died each time, e.g. killed for memory) are counted across
+    // deliveries and re-queueings: a document that keeps taking its worker down is given up.
+    if (runs > this.config.processing.queue.maxDeliver * 2) {
+      await this.documents.markFailed(document.id, `gave up after ${runs - 1} runs that did not finish (the worker stopped during each)`);
+      return { kind: 'drop' };
+    }
     const bytes = await this.documents.uploadBytes(document.uploadId);
     if (!bytes) throw new NotFoundError(`the upload of document ${document.id} is missing`);
 

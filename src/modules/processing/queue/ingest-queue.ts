@@ -18,6 +18,8 @@ export type JobHandler = (job: IngestJob, context: JobContext) => Promise<JobOut
 
 /** Where ingestion jobs wait. JetStream when NATS is configured; in-process otherwise. */
 export interface IngestQueue {
+  /** Whether queued jobs survive a restart of this process (JetStream) or not (in-process). */
+  readonly durable: boolean;
   /** Durably queues a job; the same document queued twice within the de-duplication window is queued once. */
   enqueue(job: IngestJob): Promise<void>;
   /** Starts delivering jobs to the handler, `concurrency` at a time. */

@@ -39,10 +39,11 @@ export function streamName(options: Pick<JetStreamQueueOptions, 'subjectPrefix' 
  * Publishing is acknowledged by the server and de-duplicated by document id (Nats-Msg-Id).
  */
 export class JetStreamIngestQueue implements IngestQueue {
+  readonly durable = true;
   private readonly logger = new Logger('ingest-queue');
   private readonly subject: string;
   private readonly stream: string;
-  private readonly durable: string;
+  private readonly consumerName: string;
   private js?: JetStreamClient;
   private jsm?: JetStreamManager;
   private stopped = false;
@@ -54,7 +55,7 @@ export class JetStreamIngestQueue implements IngestQueue {
   ) {
     this.subject = `${options.subjectPrefix}.jobs.${options.stream}`;
     this.stream = streamName(options);
-    this.durable = `${this.stream}_workers`;
+    this.consumerName = `${this.stream}_workers`;
   }
 
   /** Creates the stream and the consumer if they do not exist yet (idempotent, safe on every node). */
@@ -71,15 +72,15 @@ export class JetStreamIngestQueue implements IngestQueue {
     };
     await jsm.streams.info(this.stream).catch(() => jsm.streams.add(streamConfig));
     const consumerConfig = {
-      durable_name: this.durable,
+      durable_name: this.consumerName,
       ack_policy: AckPolicy.Explicit,
       ack_wait: this.options.ackWaitMs * NANOS_PER_MS,
       max_deliver: this.options.maxDeliver,
       filter_subject: this.subject,
     };
     await jsm.consumers
-      .info(this.stream, this.durable)
-      .then(() => jsm.consumers.update(this.stream, this.durable, { ack_wait: consumerConfig.ack_wait, max_deliver: consumerConfig.max_deliver }))
+      .info(this.stream, this.consumerName)
+      .then(() => jsm.consumers.update(this.stream, this.consumerName, { ack_wait: consumerConfig.ack_wait, max_deliver: consumerConfig.max_deliver }))
       .catch(() => jsm.consumers.add(this.stream, consumerConfig));
     this.jsm = jsm;
     this.js = jetstream(nc);
@@ -92,7 +93,7 @@ export class JetStreamIngestQueue implements IngestQueue {
 
   async start(handler: JobHandler): Promise<void> {
     await this.ensure();
-    const consumer = await this.js!.consumers.get(this.stream, this.durable);
+    const consumer = await this.js!.consumers.get(this.stream, this.consumerName);
     this.loops = Array.from({ length: this.options.concurrency }, () => this.loop(consumer, handler));
   }
 
@@ -103,7 +104,7 @@ export class JetStreamIngestQueue implements IngestQueue {
 
   async depth(): Promise<number> {
     await this.ensure();
-    const info = await this.jsm!.consumers.info(this.stream, this.durable);
+    const info = await this.jsm!.consumers.info(this.stream, this.consumerName);
     return info.num_pending + info.num_ack_pending;
   }
 

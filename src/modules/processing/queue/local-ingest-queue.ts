@@ -6,6 +6,7 @@ import type { IngestJob, IngestQueue, JobHandler } from './ingest-queue.js';
  * table is, and the ingestion service queues again, at start, every document left unfinished.
  */
 export class LocalIngestQueue implements IngestQueue {
+  readonly durable = false;
   private readonly logger = new Logger('ingest-queue');
   private readonly waiting: { job: IngestJob; attempt: number }[] = [];
   private readonly queued = new Set<string>();
