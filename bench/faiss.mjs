@@ -5,14 +5,16 @@
 //
 //   npx tsc -p tsconfig.json && node bench/faiss.mjs [--sizes 10000,100000] [--kinds flat,flat-int8,hnsw,hnsw-int8]
 //                                                    [--queries 500] [--budget-minutes 75] [--omp-threads N]
+//                                                    [--data random|lowrank] [--ef-construction N]
 //
 // --omp-threads sets OMP_NUM_THREADS for the measured processes (faiss's OpenMP threads: HNSW
 // builds use every core; a single search gains nothing from them but waits at their barrier).
 //
 // Each (size, kind) runs in its own child process, so RSS figures do not mix and a run that
 // exceeds its time limit is killed; the whole benchmark stops at the budget. Uses dist/ (the
-// compiled code), never src/. Random unit vectors are HNSW's hardest case: real embeddings have
-// structure that makes recall higher at the same settings.
+// compiled code), never src/. Random unit vectors (--data random, the default) are HNSW's hardest
+// case: no structure to navigate by. --data lowrank draws vectors near a 64-dimensional subspace
+// (plus 10% noise), closer to real text embeddings, whose intrinsic dimension is far below 384.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -31,13 +33,15 @@ const EF_SWEEP = [16, 64, 128, 256];
 
 // --- one measurement, in a child process ---------------------------------------------------
 
-async function runPhase({ n, kind, queries: queryCount, truthFile, writeTruth }) {
+const LOW_RANK = 64;
+
+async function runPhase({ n, kind, queries: queryCount, truthFile, writeTruth, data, efConstruction }) {
   const { VectorIndexManager } = await import(pathToFileURL(path.join(DIST, 'vector-index.manager.js')).href);
   const { InMemoryVectorSource } = await import(pathToFileURL(path.join(DIST, 'in-memory-vector-source.js')).href);
-  const { randomItems, randomUnitVectors, recallAtK } = await import(pathToFileURL(path.join(DIST, 'testing/random-vectors.js')).href);
+  const { lowRankUnitVectors, randomItems, randomUnitVectors, recallAtK } = await import(pathToFileURL(path.join(DIST, 'testing/random-vectors.js')).href);
   const hnsw = kind.startsWith('hnsw');
-  const items = randomItems(n, DIMENSIONS, 1);
-  const queries = randomUnitVectors(queryCount, DIMENSIONS, 2);
+  const items = data === 'lowrank' ? lowRankUnitVectors(n, DIMENSIONS, LOW_RANK, 1, 0).map((vector, i) => ({ id: i + 1, vector })) : randomItems(n, DIMENSIONS, 1);
+  const queries = data === 'lowrank' ? lowRankUnitVectors(queryCount, DIMENSIONS, LOW_RANK, 1, 1) : randomUnitVectors(queryCount, DIMENSIONS, 2);
   const source = new InMemoryVectorSource(1000);
   const dataDir = await mkdtemp(path.join(tmpdir(), 'tars-bench-faiss-'));
   const logger = { log: () => undefined, warn: (m) => console.error(`warn: ${m}`), error: (m) => console.error(`error: ${m}`) };
@@ -47,12 +51,13 @@ async function runPhase({ n, kind, queries: queryCount, truthFile, writeTruth })
     // HNSW kinds switch at 1,000 vectors (a rebuild from the source), then take every later add directly.
     hnswThreshold: hnsw ? 1000 : Number.MAX_SAFE_INTEGER,
     hnswM: 32,
+    ...(efConstruction ? { hnswEfConstruction: efConstruction } : {}),
     quantization: kind.endsWith('int8') ? 'int8' : 'none',
     syncIntervalMs: 0,
     saveDelayMs: 3_600_000,
     maxSaveDelayMs: 3_600_000,
   };
-  const result = { n, kind };
+  const result = { n, kind, data, efConstruction };
   try {
     let manager = new VectorIndexManager(source, options, logger);
     await manager.open();
@@ -175,7 +180,7 @@ function peakRssMiB() {
 // --- the orchestra -----------------------------------------------------------------------------
 
 function parseArgs(argv) {
-  const args = { sizes: [10_000, 100_000], kinds: ['flat', 'flat-int8', 'hnsw', 'hnsw-int8'], queries: 500, budgetMinutes: 75, ompThreads: undefined };
+  const args = { sizes: [10_000, 100_000], kinds: ['flat', 'flat-int8', 'hnsw', 'hnsw-int8'], queries: 500, budgetMinutes: 75, ompThreads: undefined, data: 'random', efConstruction: undefined };
   for (let i = 0; i < argv.length; i += 2) {
     const [name, value] = [argv[i], argv[i + 1]];
     if (name === '--sizes') args.sizes = value.split(',').map(Number);
@@ -183,6 +188,8 @@ function parseArgs(argv) {
     else if (name === '--queries') args.queries = Number(value);
     else if (name === '--budget-minutes') args.budgetMinutes = Number(value);
     else if (name === '--omp-threads') args.ompThreads = value;
+    else if (name === '--data') args.data = value;
+    else if (name === '--ef-construction') args.efConstruction = Number(value);
     else throw new Error(`unknown argument ${name}`);
   }
   return args;
@@ -245,8 +252,8 @@ async function orchestrate() {
     process.exit(1);
   }
   const deadline = Date.now() + args.budgetMinutes * 60_000;
-  console.log(`vector index benchmark: ${args.sizes.join(', ')} × ${DIMENSIONS} random unit vectors, ${args.queries} queries, k = 10`);
-  console.log(`machine: ${cpus().length} cores, ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, ${new Date().toISOString()}, load average ${loadavg()[0].toFixed(1)}, OMP_NUM_THREADS ${args.ompThreads ?? process.env.OMP_NUM_THREADS ?? 'unset'}`);
+  console.log(`vector index benchmark: ${args.sizes.join(', ')} × ${DIMENSIONS} ${args.data === 'lowrank' ? `unit vectors near a ${LOW_RANK}-dimensional subspace` : 'random unit vectors'}, ${args.queries} queries, k = 10`);
+  console.log(`machine: ${cpus().length} cores, ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, ${new Date().toISOString()}, load average ${loadavg()[0].toFixed(1)}, OMP_NUM_THREADS ${args.ompThreads ?? process.env.OMP_NUM_THREADS ?? 'unset'}, HNSW efConstruction ${args.efConstruction ?? 'default (40)'}`);
   const truthDir = await mkdtemp(path.join(tmpdir(), 'tars-bench-truth-'));
   const results = [];
   try {
@@ -261,7 +268,7 @@ async function orchestrate() {
           continue;
         }
         console.error(`--- ${kind}, ${n} vectors`);
-        const result = await runChild({ n, kind, queries: args.queries, truthFile, writeTruth: kind === 'flat' }, Math.min(phaseLimitMs(n, kind), remaining), args.ompThreads);
+        const result = await runChild({ n, kind, queries: args.queries, truthFile, writeTruth: kind === 'flat', data: args.data, efConstruction: args.efConstruction }, Math.min(phaseLimitMs(n, kind), remaining), args.ompThreads);
         console.error(JSON.stringify(result));
         results.push(result);
       }

@@ -141,6 +141,8 @@ export const configSchema = z
     index: z.strictObject({
       hnswThreshold: z.number().int().min(1),
       hnswM: z.number().int().min(4).max(128),
+      hnswEfSearch: z.number().int().min(1).max(4096),
+      hnswEfConstruction: z.number().int().min(1).max(4096),
       quantization: z.enum(['none', 'int8']),
     }),
     auth: z.strictObject({

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import {
   type DocumentItemsCommand,
   type ScanVectorsQuery,
@@ -61,6 +61,18 @@ export function toItemRow(r: RawItem): SemanticItemRow {
 /** Largest page of scanVectors, in bytes of JSON, far below NATS's default 1 MB payload limit. */
 const SCAN_PAGE_BYTES = 256 * 1024;
 
+/** Arbitrary constant naming the advisory lock that orders vector changes. */
+const VECTOR_SEQUENCE_LOCK = 7_164_250_002;
+
+/**
+ * Transactions that take vector sequence numbers run one at a time (the lock is released at commit),
+ * so sequence numbers become visible in increasing order: an index that caught up to N never misses
+ * an N-1 that commits later.
+ */
+async function lockVectorSequence(manager: EntityManager): Promise<void> {
+  await manager.query('SELECT pg_advisory_xact_lock($1)', [VECTOR_SEQUENCE_LOCK]);
+}
+
 export const chunkSourceKey = (documentId: string, index: number) => `document:${documentId}:${index}`;
 
 /**
@@ -81,6 +93,7 @@ export class SemanticItemsService {
     }
     if (command.chunks.length === 0) return { itemIds: [] };
     return this.db.transaction(async (manager) => {
+      await lockVectorSequence(manager);
       // Insert-or-keep by source key: a chunk stored by an earlier (interrupted) attempt is kept as it is.
       const rows: { id: string; source_key: string }[] = await manager.query(
         `INSERT INTO semantic_items (kind, source_key, document_id, chunk_index, char_start, char_end, page_start, page_end, title, text)
@@ -115,6 +128,7 @@ export class SemanticItemsService {
 
   async deleteDocumentItems(command: DocumentItemsCommand): Promise<{ deletedItems: number }> {
     return this.db.transaction(async (manager) => {
+      await lockVectorSequence(manager);
       // Wrapped in a SELECT: TypeORM answers a bare DELETE … RETURNING with [rows, count].
       const deleted: { id: string }[] = await manager.query(
         'WITH gone AS (DELETE FROM semantic_items WHERE document_id = $1 RETURNING id) SELECT id FROM gone',

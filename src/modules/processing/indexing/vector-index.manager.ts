@@ -98,6 +98,8 @@ export class VectorIndexManager {
       models: config.embeddings.models.map((model) => ({ id: model.id, dimensions: model.dimensions })),
       hnswThreshold: config.index.hnswThreshold,
       hnswM: config.index.hnswM,
+      hnswEfSearch: config.index.hnswEfSearch,
+      hnswEfConstruction: config.index.hnswEfConstruction,
       quantization: config.index.quantization,
     };
   }

@@ -24,6 +24,27 @@ export function randomUnitVectors(count: number, dimensions: number, seed: numbe
   });
 }
 
+/**
+ * Unit vectors that lie near a `rank`-dimensional subspace (Gaussian mixes of `rank` random
+ * directions, plus a little noise): closer to real text embeddings, whose intrinsic dimension is
+ * far below their length, than uniformly random directions. Same `seed`, same subspace: draw
+ * items and queries with one seed and different `sample` numbers.
+ */
+export function lowRankUnitVectors(count: number, dimensions: number, rank: number, seed: number, sample = 0): Float32Array[] {
+  const basis = randomUnitVectors(rank, dimensions, seed);
+  const random = seededRandom(seed * 7919 + sample + 1);
+  const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  const noise = 0.1 * Math.sqrt(rank / dimensions);
+  return Array.from({ length: count }, () => {
+    const vector = Float32Array.from({ length: dimensions }, () => noise * gaussian());
+    for (const direction of basis) {
+      const weight = gaussian();
+      for (let j = 0; j < dimensions; j++) vector[j] += weight * direction[j];
+    }
+    return normalised(vector);
+  });
+}
+
 export function normalised(vector: Float32Array): Float32Array {
   let sum = 0;
   for (const value of vector) sum += value * value;
