@@ -1,6 +1,7 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { PageQuery } from '../page.dto.js';
 
 export const TURN_ROLES = ['user', 'assistant', 'system'] as const;
 export type TurnRole = (typeof TURN_ROLES)[number];
@@ -37,22 +38,7 @@ export class AppendTurnCommand {
 }
 
 /** Query string of GET /memory/conversations, and its contract payload. */
-export class ListConversationsQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @Type(() => Number)
-  @Max(200)
-  @Min(1)
-  @IsInt()
-  @IsOptional()
-  limit?: number;
-
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
-  @Type(() => Number)
-  @Min(0)
-  @IsInt()
-  @IsOptional()
-  offset?: number;
-}
+export class ListConversationsQuery extends PageQuery {}
 
 export class GetConversationQuery {
   @IsUUID('all') id: string;

@@ -1,19 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
   IsDateString,
-  IsInt,
   IsOptional,
   IsString,
   IsUUID,
   Matches,
-  Max,
   MaxLength,
-  Min,
   MinLength,
 } from 'class-validator';
+import { PageQuery } from '../page.dto.js';
 
 const normaliseWords = ({ value }: { value: unknown }) =>
   Array.isArray(value) ? [...new Set(value.map((w) => (typeof w === 'string' ? w.trim().toLowerCase() : w)))] : value;
@@ -74,27 +72,12 @@ export class ProjectListDto {
   @ApiProperty() total: number;
 }
 
-export class ListProjectsQuery {
+export class ListProjectsQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'Only projects with this tag' })
   @MaxLength(64)
   @IsString()
   @IsOptional()
   tag?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @Type(() => Number)
-  @Max(200)
-  @Min(1)
-  @IsInt()
-  @IsOptional()
-  limit?: number;
-
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
-  @Type(() => Number)
-  @Min(0)
-  @IsInt()
-  @IsOptional()
-  offset?: number;
 }
 
 export class ProjectIdQuery {

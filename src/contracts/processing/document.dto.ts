@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, MaxLength, Min } from 'class-validator';
+import { PageQuery } from '../page.dto.js';
 
 export const DOCUMENT_STATUSES = ['queued', 'processing', 'indexed', 'failed'] as const;
 export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
@@ -46,26 +46,11 @@ export class DocumentIdQuery {
 }
 
 /** Query string of GET /documents, and the contract payload of listDocuments. */
-export class ListDocumentsQuery {
+export class ListDocumentsQuery extends PageQuery {
   @ApiPropertyOptional({ enum: DOCUMENT_STATUSES })
   @IsIn(DOCUMENT_STATUSES)
   @IsOptional()
   status?: DocumentStatus;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @Type(() => Number)
-  @Max(200)
-  @Min(1)
-  @IsInt()
-  @IsOptional()
-  limit?: number;
-
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
-  @Type(() => Number)
-  @Min(0)
-  @IsInt()
-  @IsOptional()
-  offset?: number;
 }
 
 export class DocumentListDto {
