@@ -180,7 +180,10 @@ const TOPICS = [
   },
 ];
 
-/** Query strings for search benchmarks: words, pairs, phrases and names from every topic (web-search syntax). */
+/**
+ * Broad query strings for search benchmarks: words, pairs, phrases and names from every topic
+ * (web-search syntax). The vocabulary is small, so each matches several percent of the texts.
+ */
 export const DOCUMENT_QUERIES = [
   'boiler pressure', 'radiator', 'gutters', 'thermostat', 'plumber quoted', 'smoke alarms',
   'tyre pressure', 'car service', 'winter tyres', 'insurance premium', 'windscreen wipers',
@@ -196,6 +199,16 @@ export const DOCUMENT_QUERIES = [
   'solar panels', 'electricity bill', 'inverter error',
   '"next week"', 'Geneva', 'Anna', 'Omar',
 ];
+
+/**
+ * Selective query strings: a number with the word it goes with in the texts ('347 euros',
+ * 'chapter 12'), each matching a fraction of a percent of the texts.
+ */
+export const SELECTIVE_QUERIES = (() => {
+  const rnd = seededRandom(5);
+  const words = ['euros', 'litres', 'minutes', 'kilowatt hours', 'gigabytes', 'chapter', 'million rows', 'invoice'];
+  return Array.from({ length: 60 }, (_, i) => `${words[i % words.length]} ${10 + Math.floor(rnd() * 990)}`);
+})();
 
 function filler(rnd) {
   const pick = (list) => list[Math.floor(rnd() * list.length)];
@@ -266,7 +279,7 @@ export function generateDocuments(count, { seed = 7, targetBytes = 2048 } = {}) 
  * chunks of a bigger set are the chunks of a smaller one (same seed), so a database can grow.
  * Yields arrays of at most `batch` chunks `{ documentIndex, title, index, start, end, text }`.
  */
-export function* generateChunks(count, { seed = 11, chunkChars = 1100, batch = 1000 } = {}) {
+export function* generateChunks(count, { seed = 11, chunkChars = 950, batch = 1000 } = {}) {
   const rnd = seededRandom(seed);
   const pick = (list) => list[Math.floor(rnd() * list.length)];
   let made = 0;
