@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { EmbeddingModelConfig } from '../../../config/config.schema.js';
 import { MetricsService } from '../../../platform/metrics/metrics.service.js';
 import { embeddingTestConfig, fixtureModel, hashingModel } from '../../../../test/support/embedding-config.js';
-import { OllamaSimulator } from '../../../../test/support/ollama-simulator.js';
+import { OllamaSimulator } from '../../../../test/support/ollama-simulator.mjs';
 import { approximateTokenCounter } from '../text/token-counter.js';
 import { EmbeddingEngine, type EmbeddingEngineOptions } from './embedding-engine.js';
 import { embeddingProviderFactory } from './embedding-provider.factory.js';

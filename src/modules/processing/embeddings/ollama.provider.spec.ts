@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embeddingTestConfig } from '../../../../test/support/embedding-config.js';
-import { OllamaSimulator } from '../../../../test/support/ollama-simulator.js';
+import { OllamaSimulator } from '../../../../test/support/ollama-simulator.mjs';
 import { EmbeddingFailedError, EmbeddingModelUnavailableError, EmbeddingOverloadedError } from './embedding.errors.js';
 import { OllamaEmbeddingProvider } from './ollama.provider.js';
 import { dot } from './vector-math.js';
@@ -77,7 +77,7 @@ describe('Ollama embedding provider (against the Ollama simulator)', () => {
   });
 
   it('classifies a full queue of the real kind (parallel 1, queue 0) as overload', async () => {
-    const busy = await OllamaSimulator.start({ parallel: 1, maxQueue: 0, latencyMs: 1000 }); // long enough that the second request surely arrives while the first holds the slot
+    const busy = await OllamaSimulator.start({ parallel: 1, maxQueue: 0, ttftMs: 1000 }); // long enough that the second request surely arrives while the first holds the slot
     try {
       const p = (t: string) => new OllamaEmbeddingProvider(model, { host: busy.url, requestTimeoutMs: 5000 }).embed([t], 'documents');
       const [first, second] = await Promise.allSettled([p('a'), p('b')]);
@@ -94,13 +94,13 @@ describe('Ollama embedding provider (against the Ollama simulator)', () => {
   });
 
   it('classifies no answer within requestTimeoutMs as overload', async () => {
-    ollama.latencyMs = 500;
+    ollama.ttftMs = 500;
     try {
       const error = await provider({}, 100).embed(['x'], 'documents').catch((e: unknown) => e);
       expect(error).toBeInstanceOf(EmbeddingOverloadedError);
       expect((error as EmbeddingOverloadedError).details).toMatchObject({ timeout: true });
     } finally {
-      ollama.latencyMs = 0;
+      ollama.ttftMs = 0;
     }
   });
 
