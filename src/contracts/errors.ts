@@ -59,6 +59,50 @@ export class DocumentUnreadableError extends TarsError {
   static readonly code = 'document_unreadable';
 }
 
+/**
+ * Failures of a language model backend, classified so that callers can retry sensibly
+ * (`details` carries at least `backend` and `model`, and the upstream `status` when there was one).
+ */
+/** The LLM server is overloaded (HTTP 503/429 busy, or TARS's own queue for it is full): retry with backoff. */
+export class LlmOverloadedError extends TarsError {
+  static readonly code = 'llm_overloaded';
+}
+
+/** The LLM provider's quota or credits are used up (402, or 429 with a usage-limit text): retry much later. */
+export class LlmQuotaExceededError extends TarsError {
+  static readonly code = 'llm_quota_exceeded';
+}
+
+/** The LLM did not start or continue answering in time: retry as overload. */
+export class LlmTimeoutError extends TarsError {
+  static readonly code = 'llm_timeout';
+}
+
+/** No configured backend serves the requested model. */
+export class ModelNotFoundError extends TarsError {
+  static readonly code = 'model_not_found';
+}
+
+/** The backend refused the request itself (bad parameters, a capability the model lacks): do not retry. */
+export class LlmBadRequestError extends TarsError {
+  static readonly code = 'llm_bad_request';
+}
+
+/** No LLM backend can be reached (nothing listening, or none configured). */
+export class LlmUnavailableError extends TarsError {
+  static readonly code = 'llm_unavailable';
+}
+
+/** The backend failed while answering: a 500, garbage instead of its protocol, or a stream cut short. */
+export class LlmFailedError extends TarsError {
+  static readonly code = 'llm_failed';
+}
+
+/** The caller went away or cancelled; nothing to answer. */
+export class CancelledError extends TarsError {
+  static readonly code = 'cancelled';
+}
+
 const ERROR_CLASSES: ReadonlyArray<typeof TarsError> = [
   TarsError,
   ValidationFailedError,
@@ -69,6 +113,14 @@ const ERROR_CLASSES: ReadonlyArray<typeof TarsError> = [
   UnsupportedMediaTypeError,
   EmptyDocumentError,
   DocumentUnreadableError,
+  LlmOverloadedError,
+  LlmQuotaExceededError,
+  LlmTimeoutError,
+  ModelNotFoundError,
+  LlmBadRequestError,
+  LlmUnavailableError,
+  LlmFailedError,
+  CancelledError,
 ];
 const BY_CODE = new Map(ERROR_CLASSES.map((cls) => [cls.code, cls]));
 

@@ -25,7 +25,8 @@ export function validatePayload<T extends object>(cls: DtoClass<T>, payload: unk
     throw new ValidationFailedError('the payload must be an object', { fields: [] });
   }
   const instance = plainToInstance(cls, payload);
-  const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: true });
+  // forbidUnknownValues off: a payload class without fields (e.g. a status query) has no metadata, and any field it gets is still refused.
+  const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: false, stopAtFirstError: true });
   if (errors.length > 0) {
     const fields = describeValidationErrors(errors);
     throw new ValidationFailedError(fields.join('; '), { fields });
