@@ -24,11 +24,11 @@ function moduleFor(name: ModuleName, config: TarsConfigValues): Type | DynamicMo
   const serveOverNats = config.nats.url !== '';
   switch (name) {
     case 'inference':
-      return InferenceModule;
+      return InferenceModule.register({ serveOverNats });
     case 'memory':
       return MemoryModule.register({ serveOverNats });
     case 'orchestrator':
-      return OrchestratorModule;
+      return OrchestratorModule.register({ serveOverNats });
     case 'processing':
       return ProcessingModule.register({ serveOverNats });
     case 'monitoring':

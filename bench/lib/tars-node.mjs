@@ -36,6 +36,8 @@ export class TarsNode {
     this.name = name;
     this.env = env;
     this.output = '';
+    /** Wait until the LLM check passes too; by default a node whose only failing check is `llm` counts as ready. */
+    this.requireLlm = false;
   }
 
   /** `nodeArgs` go to node itself, e.g. ['--cpu-prof'] to see where a node spends its time. */
@@ -79,6 +81,11 @@ export class TarsNode {
       try {
         const response = await fetch(`${this.url}/health/ready`, { signal: AbortSignal.timeout(2000) });
         if (response.ok) return;
+        // A node without an LLM (tests, benchmarks of other parts) is ready for everything else.
+        if (!this.requireLlm && response.status === 503) {
+          const body = await response.json();
+          if (Object.keys(body.error ?? {}).every((check) => check === 'llm')) return;
+        }
       } catch {
         // not listening yet
       }

@@ -77,6 +77,133 @@ const embeddingsSchema = z
     });
   });
 
+const backendCommon = {
+  /** Name used in config, in answers (`backend`), metrics and the fallback chain. */
+  id: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only'),
+  enabled: z.boolean().default(true),
+  /** The model used when a request names none. */
+  model: z.string().default(''),
+  /** Generations run at once on this backend; more wait in its queue. */
+  maxConcurrent: z.number().int().min(1).max(256).default(2),
+  /** Generations allowed to wait; one more is refused at once as overloaded (back-pressure). */
+  maxQueue: z.number().int().min(0).max(100_000).default(256),
+  /** Longest wait for the first token once a slot is held (model loading included). */
+  firstTokenTimeoutMs: positiveMs.default(120_000),
+  /** Longest silence between two tokens. */
+  idleTimeoutMs: positiveMs.default(60_000),
+  /** Largest context window the model supports; prompts are fitted to it. */
+  contextLength: z.number().int().min(256).max(1_048_576).default(8192),
+};
+
+const inferenceBackendSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    ...backendCommon,
+    kind: z.literal('ollama'),
+    /** Ollama's URL; empty: ollama.host. */
+    host: urlList(['http:', 'https:']).default(''),
+    /** How long Ollama keeps the model loaded after a request (its keep_alive). */
+    keepAlive: z.string().default('10m'),
+  }),
+  z.strictObject({
+    ...backendCommon,
+    kind: z.literal('llamacpp'),
+    /** A GGUF model file; relative paths are resolved from dataDir/models. */
+    modelPath: z.string().default(''),
+    /** Layers offloaded to a GPU (0: CPU only). */
+    gpuLayers: z.number().int().min(0).max(1000).default(0),
+    /** CPU threads (0: llama.cpp's choice). */
+    threads: z.number().int().min(0).max(256).default(0),
+  }),
+  z.strictObject({
+    ...backendCommon,
+    kind: z.literal('transformers'),
+    /** Hub id or folder under modelsDir with an ONNX text-generation model (config.json, tokenizer, onnx/). */
+    source: z.string().default(''),
+    dtype: z.enum(['fp32', 'fp16', 'q8', 'q4']).default('q8'),
+  }),
+]);
+
+/** One LLM backend of inference.backends. */
+export type InferenceBackendConfig = z.output<typeof inferenceBackendSchema>;
+
+const inferenceSchema = z
+  .strictObject({
+    /** Backends in fallback order: a failure that another backend may not have (overload, timeout, unreachable) moves on to the next. */
+    backends: z.array(inferenceBackendSchema),
+    /** Folder of local models (GGUF files, ONNX folders); empty: <dataDir>/models. */
+    modelsDir: z.string(),
+    allowRemoteModels: z.boolean(),
+    /** Defaults of every generation (a request may lower or raise them within the model's contextLength). */
+    temperature: z.number().min(0).max(2),
+    maxAnswerTokens: z.number().int().min(1).max(32768),
+    /** How often backend health is probed (for readiness and to skip dead backends quickly). */
+    probeIntervalMs: positiveMs,
+    probeTimeoutMs: positiveMs,
+  })
+  .superRefine((inference, ctx) => {
+    const ids = inference.backends.map((b) => b.id);
+    ids.forEach((id, i) => {
+      if (ids.indexOf(id) !== i) ctx.addIssue({ code: 'custom', path: ['backends', i, 'id'], message: `duplicate backend id '${id}'` });
+    });
+    inference.backends.forEach((b, i) => {
+      if (!b.enabled) return;
+      if (b.kind === 'llamacpp' && b.modelPath === '') {
+        ctx.addIssue({ code: 'custom', path: ['backends', i, 'modelPath'], message: 'a llamacpp backend needs modelPath (a GGUF file)' });
+      }
+      if (b.kind === 'transformers' && b.source === '') {
+        ctx.addIssue({ code: 'custom', path: ['backends', i, 'source'], message: 'a transformers backend needs source (a model folder or hub id)' });
+      }
+      if (b.kind !== 'ollama' && b.model === '') {
+        ctx.addIssue({ code: 'custom', path: ['backends', i, 'model'], message: 'name the model this backend serves (model)' });
+      }
+    });
+  });
+
+const regexList = z.array(
+  z.string().refine(
+    (pattern) => {
+      try {
+        new RegExp(pattern, 'i');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'not a valid regular expression' },
+  ),
+);
+
+const orchestratorSchema = z.strictObject({
+  /** Folder of the prompt templates; empty: the templates shipped in config/prompts. */
+  promptsDir: z.string(),
+  router: z.strictObject({
+    /** A question matching one of these is answered without retrieval (greetings, arithmetic, chit-chat). */
+    directPatterns: regexList,
+    /** A question matching one of these needs several retrievals combined (compare, summarise across…). */
+    synthesisPatterns: regexList,
+    /** A question matching one of these needs memory (my documents, notes, what did I…). */
+    contextPatterns: regexList,
+    /** Otherwise memory is probed: a hit this good (cosine similarity, or full-text rank) means needs_context. */
+    probeMinSimilarity: z.number().min(-1).max(1),
+    probeMinTextRank: z.number().min(0),
+    /** Sub-queries a synthesis question is split into at most. */
+    maxSubQueries: z.number().int().min(1).max(8),
+  }),
+  /** Follow-ups ("and the second one?") are rewritten with the conversation before retrieval. */
+  rewrite: z.strictObject({
+    mode: z.enum(['llm', 'concat', 'off']),
+    timeoutMs: positiveMs,
+  }),
+  /** Passages retrieved per query, and the least fused score kept. */
+  retrievalK: z.number().int().min(1).max(50),
+  /** Conversation turns put in the prompt. */
+  historyTurns: z.number().int().min(0).max(100),
+  /** Context window asked for (num_ctx); the prompt is fitted into it minus the answer's tokens. */
+  numCtx: z.number().int().min(512).max(1_048_576),
+  /** Concurrent answer streams one API key may hold open (throttling counts requests, not open streams). */
+  maxStreamsPerKey: z.number().int().min(1).max(10_000),
+});
+
 /** One embedding model of the registry. */
 export type EmbeddingModelConfig = z.output<typeof embeddingModelSchema>;
 
@@ -138,6 +265,8 @@ export const configSchema = z
       }),
     }),
     embeddings: embeddingsSchema,
+    inference: inferenceSchema,
+    orchestrator: orchestratorSchema,
     index: z.strictObject({
       hnswThreshold: z.number().int().min(1),
       hnswM: z.number().int().min(4).max(128),

@@ -1,3 +1,4 @@
+import type { Observable } from 'rxjs';
 import type { ModuleName } from '../config/roles.js';
 
 /** A class whose instances class-validator can check (a DTO with decorators). */
@@ -9,12 +10,20 @@ export interface ContractMethod {
   subject: string;
   /** DTO class of the single payload argument; validated on the serving side. */
   request: DtoClass;
-  /** Overrides `nats.requestTimeoutMs` for this method. */
+  /**
+   * Overrides `nats.requestTimeoutMs` for this method. For a stream: the longest silence allowed
+   * between two items (the serving side sends keep-alives while it waits).
+   */
   timeoutMs?: number;
+  /** The method returns an Observable of items (a reply stream) instead of one Promise. */
+  stream?: boolean;
 }
 
-/** Methods of a contract interface: each takes one payload object and resolves to plain JSON data. */
-export type ContractShape<T> = { [K in keyof T]: (request: never) => Promise<unknown> };
+/**
+ * Methods of a contract interface: each takes one payload object and resolves to plain JSON data,
+ * or (stream methods) returns an Observable of plain JSON items that completes or errors with a TarsError.
+ */
+export type ContractShape<T> = { [K in keyof T]: (request: never) => Promise<unknown> | Observable<unknown> };
 
 /**
  * A module's contract: the one definition of its methods, subjects and payloads, used by the

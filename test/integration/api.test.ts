@@ -222,8 +222,10 @@ describe('documentation, health and metrics', () => {
     expect(info.body.roles).toHaveLength(6);
     expect((await call(node.url, 'GET', '/health/live')).status).toBe(200);
     const ready = await call(node.url, 'GET', '/health/ready');
-    expect(ready.status).toBe(200);
     expect(ready.body.details.database).toMatchObject({ status: 'up', kind: 'postgresql' });
+    // No LLM runs here: readiness says so, and that is its only failing check.
+    expect(ready.status).toBe(503);
+    expect(Object.keys(ready.body.error)).toEqual(['llm']);
   });
 
   it('serves Prometheus metrics with process metrics and per-route HTTP counts and latencies', async () => {

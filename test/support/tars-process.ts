@@ -44,6 +44,8 @@ export class TarsProcess {
   private child?: ChildProcess;
   output = '';
   readonly url: string;
+  /** Wait until the LLM check passes too; by default a node whose only failing check is `llm` counts as ready. */
+  requireLlm = false;
 
   constructor(
     readonly name: string,
@@ -97,6 +99,11 @@ export class TarsProcess {
       try {
         const response = await fetch(`${this.url}/health/ready`, { signal: AbortSignal.timeout(2000) });
         if (response.ok) return;
+        // A node without an LLM (tests, benchmarks of other parts) is ready for everything else.
+        if (!this.requireLlm && response.status === 503) {
+          const body = (await response.json()) as { error?: Record<string, unknown> };
+          if (Object.keys(body.error ?? {}).every((check) => check === 'llm')) return;
+        }
       } catch {
         // not listening yet
       }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsArray, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 
 export const MEMORY_LAYERS = ['conversations', 'projects', 'semantic', 'notes'] as const;
 export type MemoryLayer = (typeof MEMORY_LAYERS)[number];
@@ -34,6 +34,12 @@ export class MemorySearchQuery {
   @IsArray()
   @IsOptional()
   layers?: MemoryLayer[];
+
+  @ApiPropertyOptional({ default: false, description: 'Include the whole text of each hit (as given to the LLM)' })
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  @IsOptional()
+  withText?: boolean;
 }
 
 /** Where a hit comes from, for citations. Only the fields of its layer are set. */
@@ -62,6 +68,7 @@ export class MemoryHitDto {
   @ApiPropertyOptional({ description: 'Cosine similarity of the vector search, when it found this hit' }) similarity?: number;
   @ApiPropertyOptional({ description: 'PostgreSQL full-text rank, when full-text search found this hit' }) textRank?: number;
   @ApiProperty({ type: HitSourceDto }) source: HitSourceDto;
+  @ApiPropertyOptional({ description: 'The whole passage (only when asked for with withText)' }) text?: string;
 }
 
 export class MemorySearchResultDto {

@@ -7,6 +7,12 @@ import {
   SubmitDocumentCommand,
   type SubmitDocumentResultDto,
 } from './document.dto.js';
+import {
+  type EmbeddingModelInfoDto,
+  EmbedTextsCommand,
+  type EmbedTextsResultDto,
+  ListEmbeddingModelsQuery,
+} from './embed-texts.dto.js';
 import { SemanticSearchQuery, type SemanticSearchResult } from './semantic-search.dto.js';
 
 /** The processing module, as any other module sees it: ingestion of documents and vector search. */
@@ -21,6 +27,10 @@ export interface ProcessingContract {
   deleteDocument(query: DocumentIdQuery): Promise<DocumentDto>;
   /** Embeds the query and returns the nearest semantic items of the vector index. */
   semanticSearch(query: SemanticSearchQuery): Promise<SemanticSearchResult>;
+  /** Embeds texts with a registry model (falling back along embeddings.fallback); ModelNotFoundError for an unknown id. */
+  embedTexts(command: EmbedTextsCommand): Promise<EmbedTextsResultDto>;
+  /** The embedding models of the registry. */
+  listEmbeddingModels(query: ListEmbeddingModelsQuery): Promise<EmbeddingModelInfoDto[]>;
 }
 
 export const PROCESSING_CONTRACT = defineContract<ProcessingContract>({
@@ -32,5 +42,7 @@ export const PROCESSING_CONTRACT = defineContract<ProcessingContract>({
     listDocuments: { subject: 'processing.documents.list', request: ListDocumentsQuery },
     deleteDocument: { subject: 'processing.documents.delete', request: DocumentIdQuery },
     semanticSearch: { subject: 'processing.search.semantic', request: SemanticSearchQuery },
+    embedTexts: { subject: 'processing.embeddings.embed', request: EmbedTextsCommand, timeoutMs: 60_000 },
+    listEmbeddingModels: { subject: 'processing.embeddings.models', request: ListEmbeddingModelsQuery },
   },
 });

@@ -1,5 +1,32 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TarsConfig } from '../../config/tars-config.js';
+import { ORCHESTRATOR_CONTRACT } from '../../contracts/orchestrator/orchestrator.contract.js';
+import { contractMessageHandlers, provideLocalContract } from '../../platform/bus/contract-binding.js';
+import { AnswerPipeline } from './answer-pipeline.js';
+import { OrchestratorFacade } from './orchestrator.facade.js';
+import { DEFAULT_PROMPTS_DIR, PromptTemplates } from './prompts/prompt-templates.js';
 
-/** The orchestrator module. It has no features yet (later issues fill it); loading it serves nothing. */
+/**
+ * Orchestrator: decides how a question is answered (router), gathers memory context (planner and
+ * retrieval), builds the prompt from template files and streams the LLM's answer with its sources.
+ */
 @Module({})
-export class OrchestratorModule {}
+export class OrchestratorModule {
+  static register(options: { serveOverNats: boolean }): DynamicModule {
+    return {
+      module: OrchestratorModule,
+      global: true,
+      providers: [
+        {
+          provide: PromptTemplates,
+          inject: [TarsConfig],
+          useFactory: (config: TarsConfig) => PromptTemplates.load(config.orchestrator.promptsDir || DEFAULT_PROMPTS_DIR),
+        },
+        AnswerPipeline,
+        ...provideLocalContract(ORCHESTRATOR_CONTRACT, OrchestratorFacade),
+      ],
+      controllers: options.serveOverNats ? [contractMessageHandlers(ORCHESTRATOR_CONTRACT)] : [],
+      exports: [ORCHESTRATOR_CONTRACT.token],
+    };
+  }
+}

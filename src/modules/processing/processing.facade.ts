@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ProcessingContract } from '../../contracts/processing/processing.contract.js';
 import { DocumentsService } from './documents/documents.service.js';
+import { EmbedTextsService } from './embeddings/embed-texts.service.js';
 import { SemanticSearchService } from './search/semantic-search.service.js';
 
 /** The processing contract's implementation. */
@@ -9,6 +10,7 @@ export class ProcessingFacade implements ProcessingContract {
   constructor(
     private readonly documents: DocumentsService,
     private readonly search: SemanticSearchService,
+    private readonly embeddings: EmbedTextsService,
   ) {}
 
   submitDocument: ProcessingContract['submitDocument'] = (c) => this.documents.submitDocument(c);
@@ -16,4 +18,6 @@ export class ProcessingFacade implements ProcessingContract {
   listDocuments: ProcessingContract['listDocuments'] = (q) => this.documents.listDocuments(q);
   deleteDocument: ProcessingContract['deleteDocument'] = (q) => this.documents.deleteDocument(q);
   semanticSearch: ProcessingContract['semanticSearch'] = (q) => this.search.semanticSearch(q);
+  embedTexts: ProcessingContract['embedTexts'] = (c) => this.embeddings.embedTexts(c);
+  listEmbeddingModels: ProcessingContract['listEmbeddingModels'] = async () => this.embeddings.listEmbeddingModels();
 }

@@ -1,11 +1,16 @@
 import { Controller, Inject, Logger, type Provider, type Type } from '@nestjs/common';
 import { MessagePattern, RpcException } from '@nestjs/microservices';
-import type { ContractShape, ModuleContract } from '../../contracts/contract.js';
-import { TarsError, toWireError } from '../../contracts/errors.js';
+import { defer, Observable } from 'rxjs';
+import type { ContractMethod, ContractShape, ModuleContract } from '../../contracts/contract.js';
+import { TarsError, toWireError, ValidationFailedError } from '../../contracts/errors.js';
+import { TarsConfig } from '../../config/tars-config.js';
+import { prefixedSubject } from './nats-options.js';
+import { NatsConnectionService } from './nats-connection.service.js';
+import { isStreamRequest, keepAliveMs, streamCancelSubject, type StreamFrame } from './stream-frames.js';
 import { validatePayload } from './validate-payload.js';
 
 type AnyContract = ModuleContract<ContractShape<unknown> & Record<string, (request: never) => Promise<unknown>>>;
-type Implementation = Record<string, (payload: unknown) => Promise<unknown>>;
+type Implementation = Record<string, (payload: unknown) => Promise<unknown> | Observable<unknown>>;
 
 /** Token of a module's own implementation (what the NATS handlers call); callers use `contract.token`. */
 export function implementationToken(contract: { token: string }): string {
@@ -15,8 +20,10 @@ export function implementationToken(contract: { token: string }): string {
 /** Calls an implementation after the same payload validation the NATS handlers apply. */
 function validatingBinding(contract: AnyContract, impl: Implementation): Implementation {
   const binding: Implementation = {};
-  for (const [method, def] of Object.entries(contract.methods)) {
-    binding[method] = async (payload) => impl[method](validatePayload(def.request, payload));
+  for (const [method, def] of Object.entries(contract.methods) as [string, ContractMethod][]) {
+    binding[method] = def.stream
+      ? (payload) => defer(() => impl[method](validatePayload(def.request, payload)) as Observable<unknown>)
+      : async (payload) => impl[method](validatePayload(def.request, payload));
   }
   return binding;
 }
@@ -50,22 +57,90 @@ export function contractMessageHandlers<T extends ContractShape<T>>(contract: Mo
 
   @Controller()
   class ContractHandlers {
-    constructor(@Inject(implementationToken(contract)) readonly impl: Implementation) {}
+    constructor(
+      @Inject(implementationToken(contract)) readonly impl: Implementation,
+      readonly nats: NatsConnectionService,
+      readonly config: TarsConfig,
+    ) {}
   }
 
-  for (const [method, def] of Object.entries(contract.methods as AnyContract['methods'])) {
-    const handler = async function (this: ContractHandlers, payload: unknown): Promise<unknown> {
-      try {
-        return await this.impl[method](validatePayload(def.request, payload));
-      } catch (err) {
-        if (!(err instanceof TarsError)) logger.error(`${def.subject} failed: ${(err as Error)?.stack ?? String(err)}`);
-        throw new RpcException(toWireError(err));
-      }
-    };
+  for (const [method, def] of Object.entries(contract.methods as AnyContract['methods']) as [string, ContractMethod][]) {
+    const handler = def.stream
+      ? function (this: ContractHandlers, request: unknown): Observable<StreamFrame> {
+          return serveStream(this, method, def, request, logger);
+        }
+      : async function (this: ContractHandlers, payload: unknown): Promise<unknown> {
+          try {
+            return await this.impl[method](validatePayload(def.request, payload));
+          } catch (err) {
+            if (!(err instanceof TarsError)) logger.error(`${def.subject} failed: ${(err as Error)?.stack ?? String(err)}`);
+            throw new RpcException(toWireError(err));
+          }
+        };
     Object.defineProperty(ContractHandlers.prototype, method, { value: handler, writable: true, configurable: true });
     const descriptor = Object.getOwnPropertyDescriptor(ContractHandlers.prototype, method)!;
     MessagePattern(def.subject)(ContractHandlers.prototype, method, descriptor);
   }
   Object.defineProperty(ContractHandlers, 'name', { value: `${contract.module}ContractHandlers` });
   return ContractHandlers;
+}
+
+interface StreamHost {
+  impl: Implementation;
+  nats: NatsConnectionService;
+  config: TarsConfig;
+}
+
+/**
+ * Serves one call of a stream method: items become frames, keep-alives fill silences, an error
+ * becomes the last frame, and a message on the stream's cancel subject unsubscribes from the source
+ * (which is how a generation upstream learns that its caller went away).
+ */
+function serveStream(host: StreamHost, method: string, def: ContractMethod, request: unknown, logger: Logger): Observable<StreamFrame> {
+  return new Observable<StreamFrame>((subscriber) => {
+    if (!isStreamRequest(request)) {
+      subscriber.next({ e: toWireError(new ValidationFailedError('a stream call needs { streamId, payload }', { fields: [] })) });
+      subscriber.complete();
+      return undefined;
+    }
+    const fail = (err: unknown) => {
+      if (!(err instanceof TarsError)) logger.error(`${def.subject} failed: ${(err as Error)?.stack ?? String(err)}`);
+      subscriber.next({ e: toWireError(err) });
+      subscriber.complete();
+    };
+    let source: Observable<unknown>;
+    try {
+      source = host.impl[method](validatePayload(def.request, request.payload)) as Observable<unknown>;
+    } catch (err) {
+      fail(err);
+      return undefined;
+    }
+    let cancelled = false;
+    let cancel: { unsubscribe(): void } | undefined;
+    void host.nats
+      .connection()
+      .then((nc) => {
+        if (subscriber.closed) return;
+        cancel = nc.subscribe(prefixedSubject(host.config.nats.subjectPrefix, streamCancelSubject(request.streamId)), {
+          max: 1,
+          callback: () => {
+            cancelled = true;
+            subscription.unsubscribe();
+            subscriber.complete();
+          },
+        });
+      })
+      .catch((err: unknown) => logger.warn(`cannot listen for cancellation of ${def.subject}: ${(err as Error).message}`));
+    const keepAlive = setInterval(() => subscriber.next({ k: 1 }), keepAliveMs(def.timeoutMs ?? host.config.nats.requestTimeoutMs));
+    const subscription = source.subscribe({
+      next: (item) => subscriber.next({ i: item }),
+      error: fail,
+      complete: () => subscriber.complete(),
+    });
+    return () => {
+      clearInterval(keepAlive);
+      cancel?.unsubscribe();
+      if (!cancelled) subscription.unsubscribe();
+    };
+  });
 }

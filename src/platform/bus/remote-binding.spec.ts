@@ -59,9 +59,9 @@ describe('natsBinding observation', () => {
   it('reports each call with its subject and outcome', async () => {
     const seen: [string, string][] = [];
     const observe = (subject: string, outcome: string) => void seen.push([subject, outcome]);
-    const ok = natsBinding(MEMORY_CONTRACT, { send: () => of({}) } as RequestClient, 1000, observe);
+    const ok = natsBinding(MEMORY_CONTRACT, { send: () => of({}), emit: () => of() } as RequestClient, 1000, observe);
     await ok.search({ q: 'x' });
-    const failing = natsBinding(MEMORY_CONTRACT, { send: () => NEVER } as RequestClient, 20, observe);
+    const failing = natsBinding(MEMORY_CONTRACT, { send: () => NEVER, emit: () => of() } as RequestClient, 20, observe);
     await failing.getNote({ id: '5b0e8d4c-2a57-4f4e-9f3e-6a1f1c2d3e4f' }).catch(() => undefined);
     expect(seen).toEqual([
       ['memory.search', 'ok'],

@@ -1,10 +1,13 @@
-import { firstValueFrom, type Observable, timeout, TimeoutError } from 'rxjs';
-import type { ContractShape, ModuleContract } from '../../contracts/contract.js';
+import { randomUUID } from 'node:crypto';
+import { firstValueFrom, Observable, timeout, TimeoutError } from 'rxjs';
+import type { ContractMethod, ContractShape, ModuleContract } from '../../contracts/contract.js';
 import { fromWireError, isWireError, ModuleUnavailableError, TarsError } from '../../contracts/errors.js';
+import { type StreamFrame, type StreamRequest, streamCancelSubject } from './stream-frames.js';
 
 /** The part of Nest's ClientProxy the binding uses. */
 export interface RequestClient {
   send<T = unknown>(pattern: string, data: unknown): Observable<T>;
+  emit<T = unknown>(pattern: string, data: unknown): Observable<T>;
 }
 
 /**
@@ -21,9 +24,13 @@ export function natsBinding<T extends ContractShape<T>>(
   defaultTimeoutMs: number,
   observe: CallObserver = () => undefined,
 ): T {
-  const binding: Record<string, (payload: unknown) => Promise<unknown>> = {};
-  for (const [method, def] of Object.entries(contract.methods) as [string, ModuleContract<T>['methods'][keyof T]][]) {
+  const binding: Record<string, (payload: unknown) => Promise<unknown> | Observable<unknown>> = {};
+  for (const [method, def] of Object.entries(contract.methods) as [string, ContractMethod][]) {
     const limit = def.timeoutMs ?? defaultTimeoutMs;
+    if (def.stream) {
+      binding[method] = (payload) => remoteStream(client, contract.module, def.subject, limit, payload, observe);
+      continue;
+    }
     binding[method] = async (payload) => {
       const started = performance.now();
       try {
@@ -38,6 +45,59 @@ export function natsBinding<T extends ContractShape<T>>(
     };
   }
   return binding as unknown as T;
+}
+
+/**
+ * A stream call: frames arrive as Nest reply-stream items; keep-alives are dropped, an error frame
+ * becomes the same TarsError, silence longer than `limitMs` fails with ModuleUnavailableError, and
+ * unsubscribing early publishes a cancel so that the serving node stops its work.
+ */
+function remoteStream(
+  client: RequestClient,
+  module: string,
+  subject: string,
+  limitMs: number,
+  payload: unknown,
+  observe: CallObserver,
+): Observable<unknown> {
+  return new Observable<unknown>((subscriber) => {
+    const started = performance.now();
+    const request: StreamRequest = { streamId: randomUUID(), payload: payload ?? {} };
+    let ended = false;
+    const end = (outcome: string) => {
+      ended = true;
+      observe(subject, outcome, (performance.now() - started) / 1000);
+    };
+    const subscription = client
+      .send<StreamFrame>(subject, request)
+      .pipe(timeout({ each: limitMs }))
+      .subscribe({
+        next: (frame) => {
+          if ('i' in frame) subscriber.next(frame.i);
+          else if ('e' in frame) {
+            const failure = fromWireError(frame.e);
+            end(failure.code);
+            subscriber.error(failure);
+          }
+        },
+        error: (err: unknown) => {
+          const failure = remoteFailure(err, module, subject, limitMs);
+          end(failure.code);
+          subscriber.error(failure);
+        },
+        complete: () => {
+          if (ended) return;
+          end('ok');
+          subscriber.complete();
+        },
+      });
+    return () => {
+      subscription.unsubscribe();
+      if (ended) return;
+      end('cancelled');
+      client.emit(streamCancelSubject(request.streamId), {}).subscribe({ error: () => undefined });
+    };
+  });
 }
 
 function remoteFailure(err: unknown, module: string, subject: string, limitMs: number): TarsError {

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpStatus, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Optional, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, type HealthCheckResult, type HealthIndicatorFunction } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
@@ -6,7 +6,9 @@ import { TarsConfig } from '../../config/tars-config.js';
 import { Public } from '../auth/auth.decorators.js';
 import { TARS_VERSION } from '../version.js';
 import { DatabaseHealth } from './database.health.js';
+import { LlmHealth } from '../../modules/inference/llm.health.js';
 import { NatsHealth } from './nats.health.js';
+import { RemoteLlmHealth } from './remote-llm.health.js';
 import { NodeInfoDto } from './node-info.dto.js';
 import { LivenessDto, ReadinessDto } from './readiness.dto.js';
 
@@ -21,6 +23,8 @@ export class HealthController {
     private readonly checks: HealthCheckService,
     private readonly database: DatabaseHealth,
     private readonly nats: NatsHealth,
+    private readonly remoteLlm: RemoteLlmHealth,
+    @Optional() private readonly llm?: LlmHealth,
   ) {}
 
   @Get()
@@ -45,12 +49,19 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness: what this node depends on (database, NATS when configured) answers' })
+  @ApiOperation({
+    summary: 'Readiness: what this node depends on answers',
+    description:
+      'Database; NATS when configured; the LLM on nodes that run inference or the orchestrator (down means answers are ' +
+      'built from memory and marked as not generated).',
+  })
   @ApiOkResponse({ description: 'Every check is up', type: ReadinessDto })
   @ApiServiceUnavailableResponse({ description: 'A check is down; the body says which and why', type: ReadinessDto })
   async getReadiness(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
     const indicators: HealthIndicatorFunction[] = [() => this.database.check()];
     if (this.nats.configured) indicators.push(() => this.nats.check());
+    if (this.llm) indicators.push(() => this.llm!.check());
+    else if (this.config.roles.includes('orchestrator')) indicators.push(() => this.remoteLlm.check());
     try {
       return await this.checks.check(indicators);
     } catch (err) {

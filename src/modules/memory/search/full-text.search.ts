@@ -95,6 +95,31 @@ export class FullTextSearch {
     return rows.map((row) => toHit(layer, row));
   }
 
+  /**
+   * The whole text of hits (for prompts), by hit key (`item:1`, `note:<uuid>`, `project:<uuid>`,
+   * `turn:3`), each cut at `maxChars`.
+   */
+  async passageTexts(keys: string[], maxChars: number): Promise<Map<string, string>> {
+    const ids = (prefix: string) => keys.filter((k) => k.startsWith(`${prefix}:`)).map((k) => k.slice(prefix.length + 1));
+    const lookups: Array<[string, string, string[]]> = [
+      ['item', 'SELECT id::text AS id, left(text, $2) AS text FROM semantic_items WHERE id = ANY($1::bigint[])', ids('item')],
+      ['note', 'SELECT id::text AS id, left(text, $2) AS text FROM notes WHERE id = ANY($1::uuid[])', ids('note')],
+      [
+        'project',
+        `SELECT id::text AS id, left(CASE WHEN summary = '' THEN name ELSE summary END, $2) AS text FROM projects WHERE id = ANY($1::uuid[])`,
+        ids('project'),
+      ],
+      ['turn', 'SELECT id::text AS id, left(content, $2) AS text FROM conversation_turns WHERE id = ANY($1::bigint[])', ids('turn')],
+    ];
+    const texts = new Map<string, string>();
+    for (const [prefix, sql, wanted] of lookups) {
+      if (wanted.length === 0) continue;
+      const rows: Row[] = await this.db.query(sql, [wanted, maxChars]);
+      for (const row of rows) texts.set(`${prefix}:${row.id}`, row.text);
+    }
+    return texts;
+  }
+
   /** Semantic items by id with a headline for the query (for hits found by vector search only). */
   async semanticItems(ids: number[], query: string): Promise<Map<number, TextHit>> {
     if (ids.length === 0) return new Map();

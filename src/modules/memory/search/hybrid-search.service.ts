@@ -20,6 +20,9 @@ const DEFAULT_K = 10;
  * processing module's index) fused by reciprocal rank fusion. Says so when it finds nothing or
  * when the vector half is unavailable, instead of failing or staying silent.
  */
+/** The longest passage text returned with a hit (`withText`); a chunk is far shorter. */
+const PASSAGE_MAX_CHARS = 8000;
+
 @Injectable()
 export class HybridSearchService {
   private readonly logger = new Logger('memory:search');
@@ -77,6 +80,14 @@ export class HybridSearchService {
         };
       });
 
+    if (query.withText && hits.length > 0) {
+      const keys = [...fused.entries()].sort((a, b) => b[1] - a[1]).slice(0, k).map(([key]) => key);
+      const texts = await this.fullText.passageTexts(keys, PASSAGE_MAX_CHARS);
+      hits.forEach((hit, i) => {
+        const text = texts.get(keys[i]);
+        if (text !== undefined) hit.text = text;
+      });
+    }
     if (hits.length === 0) notices.push(`nothing in memory (${layers.join(', ')}) matches "${query.q}"`);
     return { query: query.q, layers, hits, vectorModel: vector?.model ?? null, notices };
   }
