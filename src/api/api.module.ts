@@ -8,10 +8,15 @@ import { ApiKeyEntity } from '../platform/auth/api-key.entity.js';
 import { ApiKeysService } from '../platform/auth/api-keys.service.js';
 import { AdminKeyBootstrap } from './admin-key.bootstrap.js';
 import { API_KEYS_SERVICE, ApiAccessGuard } from './api-access.guard.js';
+import { ChatController } from './chat/chat.controller.js';
+import { StreamSlots } from './chat/stream-slots.js';
 import { KeysController } from './keys.controller.js';
 import { DocumentsController } from './documents.controller.js';
 import { MemoryController } from './memory.controller.js';
 import { NotesController } from './notes.controller.js';
+import { ChatCompletionsController } from './openai/chat-completions.controller.js';
+import { EmbeddingsController } from './openai/embeddings.controller.js';
+import { ModelsController } from './openai/models.controller.js';
 import { ProjectsController } from './projects.controller.js';
 
 /**
@@ -28,7 +33,17 @@ import { ProjectsController } from './projects.controller.js';
       ],
     }),
   ],
-  controllers: [NotesController, MemoryController, ProjectsController, DocumentsController, KeysController],
+  controllers: [
+    NotesController,
+    MemoryController,
+    ProjectsController,
+    DocumentsController,
+    KeysController,
+    ChatController,
+    ChatCompletionsController,
+    ModelsController,
+    EmbeddingsController,
+  ],
   providers: [
     {
       provide: API_KEYS_SERVICE,
@@ -37,6 +52,7 @@ import { ProjectsController } from './projects.controller.js';
     },
     { provide: APP_GUARD, useClass: ApiAccessGuard },
     AdminKeyBootstrap,
+    StreamSlots,
   ],
 })
 export class ApiModule {}
