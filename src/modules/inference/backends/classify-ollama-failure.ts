@@ -8,9 +8,10 @@ import {
   ModelNotFoundError,
   type TarsError,
 } from '../../../contracts/errors.js';
+import { networkCode, UNREACHABLE_CODES } from '../../../platform/net/network-error.js';
 
 /** Network errors that mean nobody is serving at the host (as opposed to a server that failed while answering). */
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+const UNREACHABLE = new Set([...UNREACHABLE_CODES, 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /** Ollama Cloud says "reached your weekly usage limit"; OpenRouter-style servers speak of credits. */
 const QUOTA_TEXT = /usage limit|quota|credit|billing|insufficient (funds|balance)/i;
@@ -70,15 +71,4 @@ function errorText(err: unknown): string {
     return cause instanceof Error && cause.message ? `${err.message} (${cause.message})` : err.message;
   }
   return String(err);
-}
-
-/** undici reports network failures as `TypeError: fetch failed` with the system error as its cause. */
-function networkCode(err: unknown): string | undefined {
-  let current: unknown = err;
-  for (let depth = 0; current && depth < 4; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
 }

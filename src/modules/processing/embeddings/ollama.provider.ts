@@ -4,9 +4,10 @@ import { withPrefix } from './embedding-model.registry.js';
 import { EmbeddingFailedError, EmbeddingModelUnavailableError, EmbeddingOverloadedError } from './embedding.errors.js';
 import type { EmbeddingProvider, EmbeddingUse } from './embedding.types.js';
 import { normalizeInPlace } from './vector-math.js';
+import { networkCode, UNREACHABLE_CODES } from '../../../platform/net/network-error.js';
 
 /** Network errors that mean nobody is serving at the host (as opposed to a slow or busy server). */
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ECONNRESET', 'UND_ERR_SOCKET']);
+const UNREACHABLE = new Set([...UNREACHABLE_CODES, 'ECONNRESET', 'UND_ERR_SOCKET']);
 
 export interface OllamaConnection {
   host: string;
@@ -82,15 +83,4 @@ export function classifyOllamaError(err: unknown, model: Pick<EmbeddingModelConf
   const code = networkCode(err);
   if (code && UNREACHABLE.has(code)) return new EmbeddingModelUnavailableError(`Ollama is not reachable (${code})`, { ...details, code });
   return new EmbeddingFailedError(`Ollama request failed: ${message}`, details);
-}
-
-/** undici reports network failures as `TypeError: fetch failed` with the system error as its cause. */
-function networkCode(err: unknown): string | undefined {
-  let current: unknown = err;
-  for (let depth = 0; current && depth < 4; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
 }
