@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { Command } from 'commander';
 import { ConfigError } from '../config/config.loader.js';
 import { TARS_VERSION } from '../platform/version.js';
+import { registerChatCommand } from './chat.command.js';
 import { registerEvalCommand } from './eval.command.js';
 import { registerKeysCommand } from './keys.command.js';
 import { registerServeCommand } from './serve.command.js';
@@ -13,6 +14,7 @@ const program = new Command('tars')
   .showHelpAfterError();
 registerServeCommand(program);
 registerKeysCommand(program);
+registerChatCommand(program);
 registerEvalCommand(program);
 
 try {

@@ -201,14 +201,31 @@ describe('documentation, health and metrics', () => {
     expect(String(ui.body)).toContain('swagger');
     const doc = (await call(node.url, 'GET', '/docs-json')).body;
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/memory/notes', '/memory/notes/{id}', '/memory/search', '/keys', '/keys/{idOrPrefix}', '/health', '/health/ready', '/metrics']),
+      expect.arrayContaining([
+        '/memory/notes',
+        '/memory/notes/{id}',
+        '/memory/search',
+        '/keys',
+        '/keys/{idOrPrefix}',
+        '/chat/query',
+        '/chat/stream',
+        '/v1/chat/completions',
+        '/v1/models',
+        '/v1/embeddings',
+        '/health',
+        '/health/ready',
+        '/metrics',
+      ]),
     );
     type Operation = { responses: Record<string, { content?: Record<string, { schema?: unknown }> }>; requestBody?: { content?: Record<string, { schema?: unknown }> } };
     for (const [path, operations] of Object.entries(doc.paths as Record<string, Record<string, Operation>>)) {
       for (const [method, operation] of Object.entries(operations)) {
         const success = Object.entries(operation.responses).find(([code]) => code.startsWith('2'));
         expect(success, `${method} ${path} documents a success response`).toBeDefined();
-        if (path !== '/metrics') expect(success![1].content?.['application/json']?.schema, `${method} ${path} response schema`).toBeDefined();
+        const content = success![1].content ?? {};
+        // Streams document their event-stream body; everything else its JSON schema.
+        const schema = content['application/json']?.schema ?? content['text/event-stream']?.schema;
+        if (path !== '/metrics') expect(schema, `${method} ${path} response schema`).toBeDefined();
         if (method === 'post') expect(operation.requestBody?.content?.['application/json']?.schema, `${method} ${path} body`).toBeDefined();
       }
     }
