@@ -1,11 +1,10 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { dataPath } from '../config/config.loader.js';
+import { adminKeyPath } from '../platform/auth/admin-key-file.js';
 import { TarsConfig } from '../config/tars-config.js';
 import type { ApiKeysService } from '../platform/auth/api-keys.service.js';
 import { API_KEYS_SERVICE } from './api-access.guard.js';
 
-export const ADMIN_KEY_FILE = 'admin.key';
 
 /**
  * On the first start of an install (no key exists at all) creates an admin key, prints it once and
@@ -24,7 +23,7 @@ export class AdminKeyBootstrap implements OnApplicationBootstrap {
     if (!this.config.auth.bootstrapAdminKey) return;
     const created = await this.apiKeys.createFirstAdminKey();
     if (!created) return;
-    const file = dataPath(this.config, ADMIN_KEY_FILE);
+    const file = adminKeyPath(this.config);
     mkdirSync(this.config.dataDir, { recursive: true, mode: 0o700 });
     writeFileSync(file, `${created.key}\n`, { mode: 0o600 });
     chmodSync(file, 0o600);

@@ -1,12 +1,8 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ADMIN_KEY_FILE } from '../api/admin-key.bootstrap.js';
-import { dataPath, loadConfig } from '../config/config.loader.js';
+import { loadConfig } from '../config/config.loader.js';
 import type { TarsConfigValues } from '../config/config.schema.js';
-import { ApiKeyEntity } from '../platform/auth/api-key.entity.js';
-import { ApiKeysService, type ApiKeyView } from '../platform/auth/api-keys.service.js';
-import { openDatabase, pgliteLockFile } from '../platform/database/database.js';
-import { pgliteLockHolder } from '../platform/database/pglite-lock.js';
+import { adminKeyPath, readAdminKey } from '../platform/auth/admin-key-file.js';
+import type { ApiKeyView } from '../platform/auth/api-keys.service.js';
 import { ApiClient } from './api-client.js';
 
 /** What `tars keys` needs, whether it talks to a running node or to the database itself. */
@@ -23,14 +19,6 @@ interface CommonOptions {
   apiKey?: string;
 }
 
-function readAdminKey(config: TarsConfigValues): string | undefined {
-  try {
-    return readFileSync(dataPath(config, ADMIN_KEY_FILE), 'utf8').trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 function apiStore(client: ApiClient): KeyStore {
   return {
     create: (name, scopes, expiresAt) => client.request('POST', '/keys', { name, scopes, expiresAt }),
@@ -41,6 +29,10 @@ function apiStore(client: ApiClient): KeyStore {
 }
 
 async function databaseStore(config: TarsConfigValues): Promise<KeyStore> {
+  // Loaded here, not at the top: TypeORM and PGlite take a second to load, which other commands need not pay.
+  const { openDatabase } = await import('../platform/database/database.js');
+  const { ApiKeyEntity } = await import('../platform/auth/api-key.entity.js');
+  const { ApiKeysService } = await import('../platform/auth/api-keys.service.js');
   const database = await openDatabase(config, [ApiKeyEntity]);
   const service = new ApiKeysService(database.dataSource);
   return {
@@ -62,6 +54,8 @@ async function databaseStore(config: TarsConfigValues): Promise<KeyStore> {
 async function openStore(options: CommonOptions): Promise<KeyStore> {
   const config = loadConfig({ file: options.config });
   const explicitUrl = options.url ?? process.env.TARS_URL;
+  const { pgliteLockFile } = await import('../platform/database/database.js');
+  const { pgliteLockHolder } = await import('../platform/database/pglite-lock.js');
   const embeddedInUse = config.database.url === '' && pgliteLockHolder(pgliteLockFile(config)) !== undefined;
   if (!explicitUrl && !embeddedInUse) return databaseStore(config);
 
@@ -70,7 +64,7 @@ async function openStore(options: CommonOptions): Promise<KeyStore> {
   if (!apiKey) {
     throw new Error(
       `the node at ${url} must be asked through its API, which needs an admin key: ` +
-        `pass --api-key, set TARS_API_KEY, or keep ${dataPath(config, ADMIN_KEY_FILE)}`,
+        `pass --api-key, set TARS_API_KEY, or keep ${adminKeyPath(config)}`,
     );
   }
   const client = new ApiClient(url, apiKey);

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { ADMIN_KEY_FILE } from '../../api/admin-key.bootstrap.js';
-import { dataPath, loadConfig } from '../../config/config.loader.js';
+import { adminKeyPath } from '../../platform/auth/admin-key-file.js';
+import { loadConfig } from '../../config/config.loader.js';
 import type { TarsConfigValues } from '../../config/config.schema.js';
 
 /** Where the CLI finds its node: flags, then environment, then the CLI config file, then a node config. */
@@ -98,7 +98,7 @@ export function resolveConnection(options: ConnectionOptions, env: Env): Connect
 
   const node = loadConfig({ file: options.config, env });
   const nodeFrom = options.config ?? env.TARS_CONFIG ?? 'the node config';
-  const keyFile = dataPath(node, ADMIN_KEY_FILE);
+  const keyFile = adminKeyPath(node);
   const key = apiKey ?? pick([readKeyFile(keyFile), keyFile]);
   return { url: url?.value ?? nodeUrl(node), urlFrom: url?.from ?? nodeFrom, apiKey: key?.value, apiKeyFrom: key?.from };
 }
