@@ -22,6 +22,7 @@ describe('JetStreamIngestQueue (real NATS JetStream)', () => {
   afterAll(async () => {
     const jsm = await jetstreamManager(nc);
     await jsm.streams.delete(streamName(options)).catch(() => undefined);
+    await jsm.streams.delete(`${streamName(options)}_dead`).catch(() => undefined);
     await nc.close();
   });
 
@@ -65,5 +66,33 @@ describe('JetStreamIngestQueue (real NATS JetStream)', () => {
     await queue.stop();
     expect(contexts.map((c) => c.attempt)).toEqual([2, 3]);
     expect(contexts[1].lastAttempt).toBe(true);
+  });
+
+  it('moves a malformed message to the dead-letter stream with its reason, and goes on with the next job', async () => {
+    const queue = new JetStreamIngestQueue(async () => nc, options);
+    await queue.ensure();
+    const js = jetstream(nc);
+    await js.publish(`${prefix}.jobs.ingest`, 'this is not JSON', { msgID: 'garbage-1' });
+    await js.publish(`${prefix}.jobs.ingest`, JSON.stringify({ document: 'wrong field' }), { msgID: 'garbage-2' });
+    await queue.enqueue({ documentId: 'after-garbage' });
+
+    const handled: string[] = [];
+    await queue.start(async (job): Promise<JobOutcome> => {
+      handled.push(job.documentId);
+      return { kind: 'done' };
+    });
+    await until(() => handled.length === 1);
+    // Past the ack wait (1.5 s): a malformed message that was not terminated would be delivered again.
+    await new Promise((r) => setTimeout(r, 2500));
+    await queue.stop();
+    expect(handled).toEqual(['after-garbage']);
+    expect(await queue.deadLetterCount()).toBe(2);
+
+    const dead = await jetstreamManager(nc);
+    const first = await dead.streams.getMessage(`${streamName(options)}_dead`, { seq: 1 });
+    expect(JSON.parse(first!.string())).toMatchObject({ stream: 'ingest', reason: expect.stringMatching(/^not JSON/), data: 'this is not JSON' });
+    const second = await dead.streams.getMessage(`${streamName(options)}_dead`, { seq: 2 });
+    expect(JSON.parse(second!.string()).reason).toBe('an ingestion job needs a documentId');
+    expect(await queue.depth()).toBe(0);
   });
 });

@@ -1,0 +1,220 @@
+import { Logger } from '@nestjs/common';
+import {
+  AckPolicy,
+  type Consumer,
+  DiscardPolicy,
+  type JetStreamClient,
+  type JetStreamManager,
+  jetstream,
+  jetstreamManager,
+  type JsMsg,
+  RetentionPolicy,
+  StorageType,
+} from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { JobCodec, JobHandler, WorkQueue } from './work-queue.js';
+
+const NANOS_PER_MS = 1_000_000;
+const DUPLICATE_WINDOW_MS = 120_000;
+const FETCH_EXPIRES_MS = 2_000;
+/** Dead letters are kept this long, for an operator to look at. */
+const DEAD_LETTER_MAX_AGE_MS = 14 * 24 * 3600_000;
+
+export interface JetStreamQueueOptions {
+  /** Subject prefix of the install, e.g. `tars`. */
+  subjectPrefix: string;
+  /** Stream name below the prefix, e.g. `ingest`. */
+  stream: string;
+  /** Subject of the jobs below the prefix, e.g. `jobs.ingest`. */
+  subject: string;
+  ackWaitMs: number;
+  maxDeliver: number;
+  concurrency: number;
+}
+
+/** JetStream names allow no dots: `tars.test` + `ingest` -> `tars_test_ingest`. */
+export function streamName(options: Pick<JetStreamQueueOptions, 'subjectPrefix' | 'stream'>): string {
+  return `${options.subjectPrefix}_${options.stream}`.replace(/[^A-Za-z0-9_-]/g, '_');
+}
+
+/** Where a queue's malformed messages go, with the reason: `<prefix>.deadletter.<stream>`. */
+export function deadLetterSubject(options: Pick<JetStreamQueueOptions, 'subjectPrefix' | 'stream'>): string {
+  return `${options.subjectPrefix}.deadletter.${options.stream}`;
+}
+
+/** A dead letter: what could not be handled, and why. */
+export interface DeadLetter {
+  stream: string;
+  reason: string;
+  /** The message as received (cut at 64 KB). */
+  data: string;
+  deliveries: number;
+  at: string;
+}
+
+/**
+ * Jobs on a JetStream work-queue stream with one durable pull consumer shared by every node that
+ * runs the module: a job is delivered to one node at a time, acknowledged explicitly when done, and
+ * delivered again (to any node) when its worker dies or stays silent longer than ackWaitMs.
+ * Publishing is acknowledged by the server and de-duplicated by message id (Nats-Msg-Id).
+ * A malformed message is moved to the dead-letter stream with its reason and never blocks the consumer.
+ */
+export class JetStreamWorkQueue<T> implements WorkQueue<T> {
+  readonly durable = true;
+  private readonly logger: Logger;
+  private readonly subject: string;
+  private readonly stream: string;
+  private readonly consumerName: string;
+  private readonly deadLetters: string;
+  private js?: JetStreamClient;
+  private jsm?: JetStreamManager;
+  private ensuring?: Promise<void>;
+  private stopped = false;
+  private loops: Promise<void>[] = [];
+
+  constructor(
+    private readonly connection: () => Promise<NatsConnection>,
+    private readonly options: JetStreamQueueOptions,
+    private readonly codec: JobCodec<T>,
+  ) {
+    this.subject = `${options.subjectPrefix}.${options.subject}`;
+    this.stream = streamName(options);
+    this.consumerName = `${this.stream}_workers`;
+    this.deadLetters = deadLetterSubject(options);
+    this.logger = new Logger(`${options.stream}-queue`);
+  }
+
+  /** Creates the streams and the consumer if they do not exist yet (idempotent, safe on every node). */
+  ensure(): Promise<void> {
+    this.ensuring ??= this.create().catch((err: unknown) => {
+      this.ensuring = undefined;
+      throw err;
+    });
+    return this.ensuring;
+  }
+
+  private async create(): Promise<void> {
+    const nc = await this.connection();
+    const jsm = await jetstreamManager(nc);
+    const streamConfig = {
+      name: this.stream,
+      subjects: [this.subject],
+      retention: RetentionPolicy.Workqueue,
+      storage: StorageType.File,
+      duplicate_window: DUPLICATE_WINDOW_MS * NANOS_PER_MS,
+    };
+    await jsm.streams.info(this.stream).catch(() => jsm.streams.add(streamConfig));
+    const deadStream = `${this.stream}_dead`;
+    await jsm.streams.info(deadStream).catch(() =>
+      jsm.streams.add({
+        name: deadStream,
+        subjects: [this.deadLetters],
+        retention: RetentionPolicy.Limits,
+        storage: StorageType.File,
+        max_age: DEAD_LETTER_MAX_AGE_MS * NANOS_PER_MS,
+        discard: DiscardPolicy.Old,
+      }),
+    );
+    const consumerConfig = {
+      durable_name: this.consumerName,
+      ack_policy: AckPolicy.Explicit,
+      ack_wait: this.options.ackWaitMs * NANOS_PER_MS,
+      max_deliver: this.options.maxDeliver,
+      filter_subject: this.subject,
+    };
+    await jsm.consumers
+      .info(this.stream, this.consumerName)
+      .then(() => jsm.consumers.update(this.stream, this.consumerName, { ack_wait: consumerConfig.ack_wait, max_deliver: consumerConfig.max_deliver }))
+      .catch(() => jsm.consumers.add(this.stream, consumerConfig));
+    this.jsm = jsm;
+    this.js = jetstream(nc);
+  }
+
+  async enqueue(job: T, messageId?: string): Promise<void> {
+    await this.ensure();
+    await this.js!.publish(this.subject, JSON.stringify(job), { msgID: messageId ?? this.codec.idOf(job) });
+  }
+
+  async start(handler: JobHandler<T>): Promise<void> {
+    await this.ensure();
+    this.stopped = false;
+    const consumer = await this.js!.consumers.get(this.stream, this.consumerName);
+    this.loops = Array.from({ length: this.options.concurrency }, () => this.loop(consumer, handler));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.all(this.loops);
+  }
+
+  async depth(): Promise<number> {
+    await this.ensure();
+    const info = await this.jsm!.consumers.info(this.stream, this.consumerName);
+    return info.num_pending + info.num_ack_pending;
+  }
+
+  /** Messages in the dead-letter stream of this queue. */
+  async deadLetterCount(): Promise<number> {
+    await this.ensure();
+    return (await this.jsm!.streams.info(`${this.stream}_dead`)).state.messages;
+  }
+
+  private async loop(consumer: Consumer, handler: JobHandler<T>): Promise<void> {
+    while (!this.stopped) {
+      let msg: JsMsg | null;
+      try {
+        msg = await consumer.next({ expires: FETCH_EXPIRES_MS });
+      } catch (err) {
+        if (this.stopped) return;
+        this.logger.warn(`waiting for jobs failed (${(err as Error).message}); trying again`);
+        await new Promise((r) => setTimeout(r, 1000));
+        continue;
+      }
+      if (msg) await this.handle(msg, handler);
+    }
+  }
+
+  private async handle(msg: JsMsg, handler: JobHandler<T>): Promise<void> {
+    let job: T;
+    try {
+      job = this.codec.parse(msg.json<unknown>());
+    } catch (err) {
+      await this.moveAside(msg, err instanceof SyntaxError ? `not JSON: ${err.message}` : (err as Error).message);
+      return;
+    }
+    const attempt = msg.info.deliveryCount;
+    // Long jobs tell the server they are alive, so that they are not delivered to another node meanwhile.
+    const heartbeat = setInterval(() => msg.working(), Math.max(1000, Math.floor(this.options.ackWaitMs / 3)));
+    try {
+      const outcome = await handler(job, { attempt, lastAttempt: attempt >= this.options.maxDeliver });
+      if (outcome.kind === 'done') await msg.ackAck().catch(() => msg.ack());
+      else if (outcome.kind === 'retry') msg.nak(outcome.delayMs);
+      else msg.term();
+    } catch (err) {
+      this.logger.error(`job ${this.codec.idOf(job)} threw: ${(err as Error)?.stack ?? String(err)}`);
+      msg.nak(5000);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  private async moveAside(msg: JsMsg, reason: string): Promise<void> {
+    const letter: DeadLetter = {
+      stream: this.options.stream,
+      reason,
+      data: msg.string().slice(0, 65_536),
+      deliveries: msg.info.deliveryCount,
+      at: new Date().toISOString(),
+    };
+    try {
+      await this.js!.publish(this.deadLetters, JSON.stringify(letter));
+      this.logger.warn(`malformed message moved to ${this.deadLetters}: ${reason}`);
+      // No reason on term(): nats-server before 2.10.4 does not understand "+TERM <reason>" and would redeliver.
+      msg.term();
+    } catch (err) {
+      // Not stored aside: leave it for a later delivery rather than lose it.
+      this.logger.error(`could not move a malformed message aside (${(err as Error).message})`);
+      msg.nak(10_000);
+    }
+  }
+}
