@@ -13,9 +13,10 @@ import {
   type EmbedTextsResultDto,
   ListEmbeddingModelsQuery,
 } from './embed-texts.dto.js';
+import { type AnswerScoreDto, ScoreAnswerCommand } from './score-answer.dto.js';
 import { SemanticSearchQuery, type SemanticSearchResult } from './semantic-search.dto.js';
 
-/** The processing module, as any other module sees it: ingestion of documents and vector search. */
+/** The processing module, as any other module sees it: ingestion of documents, vector search, embeddings and answer scoring. */
 export interface ProcessingContract {
   /** Checks an upload's type, stores the document and queues its ingestion; a known content hash returns the existing document. */
   submitDocument(command: SubmitDocumentCommand): Promise<SubmitDocumentResultDto>;
@@ -31,6 +32,8 @@ export interface ProcessingContract {
   embedTexts(command: EmbedTextsCommand): Promise<EmbedTextsResultDto>;
   /** The embedding models of the registry. */
   listEmbeddingModels(query: ListEmbeddingModelsQuery): Promise<EmbeddingModelInfoDto[]>;
+  /** Rates an answer from token embeddings: BERTScore F1 against the reference when given, else relevance to the question and context. */
+  scoreAnswer(command: ScoreAnswerCommand): Promise<AnswerScoreDto>;
 }
 
 export const PROCESSING_CONTRACT = defineContract<ProcessingContract>({
@@ -44,5 +47,6 @@ export const PROCESSING_CONTRACT = defineContract<ProcessingContract>({
     semanticSearch: { subject: 'processing.search.semantic', request: SemanticSearchQuery },
     embedTexts: { subject: 'processing.embeddings.embed', request: EmbedTextsCommand, timeoutMs: 60_000 },
     listEmbeddingModels: { subject: 'processing.embeddings.models', request: ListEmbeddingModelsQuery },
+    scoreAnswer: { subject: 'processing.scoring.score', request: ScoreAnswerCommand, timeoutMs: 60_000 },
   },
 });

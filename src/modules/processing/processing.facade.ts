@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ProcessingContract } from '../../contracts/processing/processing.contract.js';
 import { DocumentsService } from './documents/documents.service.js';
 import { EmbedTextsService } from './embeddings/embed-texts.service.js';
+import { AnswerScorer } from './scoring/answer-scorer.js';
 import { SemanticSearchService } from './search/semantic-search.service.js';
 
 /** The processing contract's implementation. */
@@ -11,6 +12,7 @@ export class ProcessingFacade implements ProcessingContract {
     private readonly documents: DocumentsService,
     private readonly search: SemanticSearchService,
     private readonly embeddings: EmbedTextsService,
+    private readonly scorer: AnswerScorer,
   ) {}
 
   submitDocument: ProcessingContract['submitDocument'] = (c) => this.documents.submitDocument(c);
@@ -20,4 +22,5 @@ export class ProcessingFacade implements ProcessingContract {
   semanticSearch: ProcessingContract['semanticSearch'] = (q) => this.search.semanticSearch(q);
   embedTexts: ProcessingContract['embedTexts'] = (c) => this.embeddings.embedTexts(c);
   listEmbeddingModels: ProcessingContract['listEmbeddingModels'] = async () => this.embeddings.listEmbeddingModels();
+  scoreAnswer: ProcessingContract['scoreAnswer'] = (c) => this.scorer.score(c);
 }

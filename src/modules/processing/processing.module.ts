@@ -9,6 +9,7 @@ import { VectorIndexes } from './indexing/vector-index.provider.js';
 import { IngestionService } from './ingestion/ingestion.service.js';
 import { ProcessingFacade } from './processing.facade.js';
 import { ingestQueueProvider } from './queue/ingest-queue.provider.js';
+import { ScoringModule } from './scoring/scoring.module.js';
 import { SemanticSearchService } from './search/semantic-search.service.js';
 import { detectDocumentType } from './text/detect-document-type.js';
 
@@ -22,7 +23,7 @@ export class ProcessingModule {
   static register(options: { serveOverNats: boolean }): DynamicModule {
     return {
       module: ProcessingModule,
-      imports: [TypeOrmModule.forFeature([DocumentEntity]), EmbeddingsModule],
+      imports: [TypeOrmModule.forFeature([DocumentEntity]), EmbeddingsModule, ScoringModule],
       providers: [
         DocumentsService,
         VectorIndexes,

@@ -5,8 +5,18 @@ import { cacheKey, cacheKeyPrefix } from './cache-key.js';
 import { EmbeddingCache } from './embedding-cache.js';
 import { EmbeddingModelRegistry, withPrefix } from './embedding-model.registry.js';
 import { embeddingProviderFactory, type EmbeddingProviderFactory } from './embedding-provider.factory.js';
-import { EmbeddingFailedError, EmbeddingModelUnavailableError } from './embedding.errors.js';
-import type { EmbeddingLogger, EmbeddingMetrics, EmbeddingProvider, EmbeddingResult, EmbeddingUse, EmbedRequest } from './embedding.types.js';
+import { EmbeddingFailedError, EmbeddingModelUnavailableError, TokenEmbeddingsUnsupportedError } from './embedding.errors.js';
+import type {
+  EmbeddingLogger,
+  EmbeddingMetrics,
+  EmbeddingProvider,
+  EmbeddingResult,
+  EmbeddingUse,
+  EmbedRequest,
+  EmbedTokensRequest,
+  TextTokenVectors,
+  TokenEmbeddingResult,
+} from './embedding.types.js';
 import { modelLocation } from './model-location.js';
 import { SharedEmbeddingCache } from './shared-embedding-cache.js';
 import { loadTransformersTokenCounter } from './transformers.token-counter.js';
@@ -87,6 +97,41 @@ export class EmbeddingEngine {
     });
   }
 
+  /**
+   * Per-token vectors of texts (for token-level comparisons such as BERTScore), all made by one
+   * model: the requested one, or along `embeddings.fallback` the first that is available and gives
+   * token vectors (Ollama gives pooled vectors only). Texts are read raw (no use prefix, whose tokens
+   * would match each other on both sides of a comparison) and not cached; each text has at most
+   * the model's `maxTokens` tokens, and says so when it was cut.
+   */
+  async embedTokens(request: EmbedTokensRequest): Promise<TokenEmbeddingResult> {
+    const requested = request.model;
+    const chain = request.allowFallback === false ? [this.registry.get(requested)] : this.registry.chainFor(requested);
+    const failures: string[] = [];
+    let anyUnavailable = false;
+    for (const [i, model] of chain.entries()) {
+      try {
+        const result = await this.embedTokensWith(model, request.texts);
+        this.markAvailable(model.id);
+        if (model.id === requested) return result;
+        this.metrics?.observeEmbeddingFallback(requested, model.id);
+        return { ...result, fallbackFrom: requested };
+      } catch (err) {
+        if (err instanceof TokenEmbeddingsUnsupportedError) {
+          failures.push(`${model.id}: ${err.message}`);
+          continue;
+        }
+        if (!(err instanceof EmbeddingModelUnavailableError)) throw err;
+        anyUnavailable = true;
+        failures.push(`${model.id}: ${err.message}`);
+        this.markUnavailable(model.id, err.message, chain[i + 1]?.id);
+      }
+    }
+    const details = { model: requested, tried: chain.map((m) => m.id) };
+    const message = `no embedding model could give token vectors (${failures.join('; ')})`;
+    throw anyUnavailable ? new EmbeddingModelUnavailableError(message, details) : new TokenEmbeddingsUnsupportedError(message, details);
+  }
+
   /** A token counter for chunking text that the `use`'s default model will embed: its own tokenizer when it has one. */
   tokenCounterFor(use: EmbeddingUse = 'documents'): Promise<TokenCounter> {
     const model = this.registry.defaultFor(use);
@@ -160,6 +205,34 @@ export class EmbeddingEngine {
       return vector;
     });
     return { model: model.id, dimensions: model.dimensions, vectors: result, cacheHits };
+  }
+
+  private async embedTokensWith(model: EmbeddingModelConfig, texts: readonly string[]): Promise<TokenEmbeddingResult> {
+    const provider = this.providerFor(model);
+    if (!provider.embedTokens) {
+      throw new TokenEmbeddingsUnsupportedError(`the ${model.provider} provider gives pooled vectors only`, { model: model.id });
+    }
+    const maxChars = model.maxTokens * MAX_CHARS_PER_TOKEN;
+    const inputs = texts.map((text) => (text.length > maxChars ? text.slice(0, maxChars) : text));
+    const unique = [...new Set(inputs)]; // a text given twice (an answer equal to its reference) is run once
+    const started = performance.now();
+    const computed = await provider.embedTokens(unique);
+    const dimensions = computed.find((t) => t.vectors.length > 0)?.vectors[0].length ?? model.dimensions;
+    if (computed.length !== unique.length || computed.some((t) => t.vectors.some((v) => v.length !== dimensions))) {
+      throw new EmbeddingFailedError(`model '${model.id}' did not give token vectors of one width for ${unique.length} texts`, { model: model.id });
+    }
+    this.metrics?.observeEmbeddings(model.id, unique.length, (performance.now() - started) / 1000);
+
+    const byText = new Map(unique.map((text, i) => [text, computed[i]]));
+    const handedOut = new Set<string>();
+    const result = inputs.map((text, i): TextTokenVectors => {
+      const tokens = byText.get(text)!;
+      const truncated = tokens.truncated || inputs[i] !== texts[i];
+      if (handedOut.has(text)) return { vectors: tokens.vectors.map((v) => v.slice()), truncated };
+      handedOut.add(text);
+      return { vectors: tokens.vectors, truncated };
+    });
+    return { model: model.id, dimensions, texts: result };
   }
 
   private async compute(model: EmbeddingModelConfig, texts: string[], use: EmbeddingUse): Promise<Float32Array[]> {

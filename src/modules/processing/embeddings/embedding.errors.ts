@@ -20,6 +20,13 @@ export class EmbeddingOverloadedError extends ModuleUnavailableError {
   }
 }
 
+/** The model gives one pooled vector per text, not one per token (Ollama's embed API): the engine moves on along the chain. */
+export class TokenEmbeddingsUnsupportedError extends ModuleUnavailableError {
+  constructor(message: string, details: { model: string } & Record<string, unknown>) {
+    super(message, { reason: 'token_embeddings_unsupported', ...details });
+  }
+}
+
 /** The model failed on this input or answered nonsense (wrong dimensions, crashed worker). */
 export class EmbeddingFailedError extends TarsError {
   static readonly code: string = 'embedding_failed';

@@ -27,11 +27,45 @@ export interface EmbeddingResult {
   cacheHits: number;
 }
 
+/** A request for per-token vectors (see EmbeddingEngine.embedTokens). */
+export interface EmbedTokensRequest {
+  texts: readonly string[];
+  /** A model id of the registry. */
+  model: string;
+  /** Try the fallback chain when the model is unavailable or gives pooled vectors only (default true). */
+  allowFallback?: boolean;
+}
+
+/** The token vectors of one text. */
+export interface TextTokenVectors {
+  /** One unit vector per token, in the text's order; special tokens ([CLS], [SEP], padding) are left out. */
+  vectors: Float32Array[];
+  /** The text had more tokens than the model reads (`maxTokens`): only the first ones have vectors. */
+  truncated: boolean;
+}
+
+/** Token vectors of one model, in the order of the texts. */
+export interface TokenEmbeddingResult {
+  /** Id of the model that produced every vector of this result. */
+  model: string;
+  /** Width of the token vectors (for a transformers model its hidden size, which a pooled output may not share). */
+  dimensions: number;
+  texts: TextTokenVectors[];
+  /** Id of the model that was asked for but could not be used. */
+  fallbackFrom?: string;
+}
+
 /** One model behind one interface: texts in, one vector of `model.dimensions` numbers per text out. */
 export interface EmbeddingProvider {
   readonly model: EmbeddingModelConfig;
   /** Applies the model's prefix for `use`, batches by the model's batch size, pools and normalises. */
   embed(texts: readonly string[], use: EmbeddingUse): Promise<Float32Array[]>;
+  /**
+   * Per-token vectors of raw texts (no prefix), batched by the model's batch size, at most the tokens
+   * the model reads per text. Absent, or throwing TokenEmbeddingsUnsupportedError, when the model
+   * gives pooled vectors only.
+   */
+  embedTokens?(texts: readonly string[]): Promise<TextTokenVectors[]>;
   /** Releases workers and connections; the provider may be used again afterwards (it restarts). */
   close(): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { embeddingTestConfig, hashingModel } from '../../../../test/support/embedding-config.js';
-import { HashingEmbeddingProvider, hashingVector } from './hashing.provider.js';
+import { HashingEmbeddingProvider, hashingTokenVectors, hashingVector } from './hashing.provider.js';
 import { cosine, dot } from './vector-math.js';
 
 /** A hashing model as the config schema fills it in. */
@@ -68,5 +68,53 @@ describe('feature-hashing embedder', () => {
     const base = hashingVector('a b c d e', options);
     expect([...hashingVector('a b c d e f g h', options)]).toEqual([...base]);
     expect([...hashingVector(`a b c d e ${'noise '.repeat(100_000)}`, options)]).toEqual([...base]);
+  });
+});
+
+describe('feature-hashing token vectors', () => {
+  const options = { dimensions: 384, maxTokens: 512 };
+
+  it('gives one unit vector per word, in order, the same on every call', async () => {
+    const text = "The boiler wasn't serviced on 3 March, said Dupont.";
+    const first = hashingTokenVectors(text, options);
+    expect(first.vectors).toHaveLength(9); // the boiler wasn't serviced on 3 march said dupont
+    expect(first.truncated).toBe(false);
+    for (const vector of first.vectors) {
+      expect(vector).toHaveLength(384);
+      expect(dot(vector, vector)).toBeCloseTo(1, 6);
+    }
+    const [again] = await new HashingEmbeddingProvider(model).embedTokens([text]);
+    again.vectors.forEach((vector, i) => expect([...vector]).toEqual([...first.vectors[i]]));
+  });
+
+  it('stays unit length when the model leaves its pooled vectors unnormalised', async () => {
+    const [tokens] = await new HashingEmbeddingProvider({ ...model, normalize: false }).embedTokens(['one two three']);
+    for (const vector of tokens.vectors) expect(dot(vector, vector)).toBeCloseTo(1, 6);
+  });
+
+  it('puts the same word in two contexts close together but not on one point, and different words apart', () => {
+    const [, inGarden] = hashingTokenVectors('the boiler room', options).vectors;
+    const [, inCellar] = hashingTokenVectors('a boiler exploded', options).vectors;
+    const [, other] = hashingTokenVectors('the garden room', options).vectors;
+    expect(cosine(inGarden, inCellar)).toBeGreaterThan(0.6);
+    expect(cosine(inGarden, inCellar)).toBeLessThan(0.99);
+    expect(cosine(inGarden, other)).toBeLessThan(0.3);
+  });
+
+  it('ignores the model prefixes: token vectors are of the raw text', async () => {
+    const [tokens] = await new HashingEmbeddingProvider({ ...model, queryPrefix: 'query: ', documentPrefix: 'passage: ' }).embedTokens(['boiler']);
+    expect(tokens.vectors).toHaveLength(1);
+    expect([...tokens.vectors[0]]).toEqual([...hashingTokenVectors('boiler', options).vectors[0]]);
+  });
+
+  it('reads at most maxTokens words and says when it cut the text', () => {
+    const cut = hashingTokenVectors('a b c d e f g h', { dimensions: 64, maxTokens: 5 });
+    expect(cut.vectors).toHaveLength(5);
+    expect(cut.truncated).toBe(true);
+    expect(hashingTokenVectors('a b c d e', { dimensions: 64, maxTokens: 5 }).truncated).toBe(false);
+  });
+
+  it('gives no vectors for a text without words', () => {
+    expect(hashingTokenVectors('  ... ', options)).toEqual({ vectors: [], truncated: false });
   });
 });

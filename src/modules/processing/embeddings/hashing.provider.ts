@@ -1,6 +1,6 @@
 import type { EmbeddingModelConfig } from '../../../config/config.schema.js';
 import { withPrefix } from './embedding-model.registry.js';
-import type { EmbeddingProvider, EmbeddingUse } from './embedding.types.js';
+import type { EmbeddingProvider, EmbeddingUse, TextTokenVectors } from './embedding.types.js';
 
 // Feature weights: whole words carry most of the meaning, word pairs add phrase order, and
 // character trigrams make inflections and typos land near each other.
@@ -23,6 +23,10 @@ export class HashingEmbeddingProvider implements EmbeddingProvider {
     return texts.map((text) => hashingVector(withPrefix(this.model, use, text), this.model));
   }
 
+  async embedTokens(texts: readonly string[]): Promise<TextTokenVectors[]> {
+    return texts.map((text) => hashingTokenVectors(text, this.model));
+  }
+
   async close(): Promise<void> {}
 }
 
@@ -32,20 +36,56 @@ export function hashingVector(
   options: Pick<EmbeddingModelConfig, 'dimensions' | 'maxTokens' | 'normalize'>,
 ): Float32Array {
   const sums = new Float64Array(options.dimensions);
-  const words = (text.normalize('NFKC').toLowerCase().match(WORD) ?? []).slice(0, options.maxTokens);
+  const words = wordsOf(text).slice(0, options.maxTokens);
   words.forEach((word, i) => {
-    add(sums, `w:${word}`, WORD_WEIGHT);
-    if (i > 0) add(sums, `b:${words[i - 1]} ${word}`, BIGRAM_WEIGHT);
-    const padded = `<${word}>`;
-    for (let j = 0; j + 3 <= padded.length; j++) add(sums, `c:${padded.slice(j, j + 3)}`, TRIGRAM_WEIGHT);
+    addWord(sums, word);
+    if (i > 0) add(sums, bigram(words[i - 1], word), BIGRAM_WEIGHT);
   });
+  return toVector(sums, options.normalize);
+}
+
+/**
+ * One unit vector per word of a text (its tokens: at most `maxTokens` words are read), for
+ * token-level comparisons. A word's vector holds the word, its character trigrams and the word
+ * pairs it forms with its neighbours, so that the same word in another sentence lands close to,
+ * but not on, its other occurrences, as a contextual model's token vectors do.
+ */
+export function hashingTokenVectors(text: string, options: Pick<EmbeddingModelConfig, 'dimensions' | 'maxTokens'>): TextTokenVectors {
+  const all = wordsOf(text);
+  const words = all.length > options.maxTokens ? all.slice(0, options.maxTokens) : all;
+  const vectors = words.map((word, i) => {
+    const sums = new Float64Array(options.dimensions);
+    addWord(sums, word);
+    if (i > 0) add(sums, bigram(words[i - 1], word), BIGRAM_WEIGHT);
+    if (i + 1 < words.length) add(sums, bigram(word, words[i + 1]), BIGRAM_WEIGHT);
+    return toVector(sums, true);
+  });
+  return { vectors, truncated: all.length > words.length };
+}
+
+function wordsOf(text: string): string[] {
+  return text.normalize('NFKC').toLowerCase().match(WORD) ?? [];
+}
+
+function bigram(first: string, second: string): string {
+  return `b:${first} ${second}`;
+}
+
+/** The word itself and its character trigrams (with word boundaries). */
+function addWord(sums: Float64Array, word: string): void {
+  add(sums, `w:${word}`, WORD_WEIGHT);
+  const padded = `<${word}>`;
+  for (let j = 0; j + 3 <= padded.length; j++) add(sums, `c:${padded.slice(j, j + 3)}`, TRIGRAM_WEIGHT);
+}
+
+function toVector(sums: Float64Array, normalize: boolean): Float32Array {
   let norm = 1;
-  if (options.normalize) {
+  if (normalize) {
     let squares = 0;
     for (const value of sums) squares += value * value;
     norm = squares > 0 ? Math.sqrt(squares) : 1;
   }
-  const vector = new Float32Array(options.dimensions);
+  const vector = new Float32Array(sums.length);
   for (let i = 0; i < sums.length; i++) vector[i] = sums[i] / norm;
   return vector;
 }

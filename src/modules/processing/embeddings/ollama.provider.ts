@@ -1,8 +1,13 @@
 import { Ollama } from 'ollama';
 import type { EmbeddingModelConfig } from '../../../config/config.schema.js';
 import { withPrefix } from './embedding-model.registry.js';
-import { EmbeddingFailedError, EmbeddingModelUnavailableError, EmbeddingOverloadedError } from './embedding.errors.js';
-import type { EmbeddingProvider, EmbeddingUse } from './embedding.types.js';
+import {
+  EmbeddingFailedError,
+  EmbeddingModelUnavailableError,
+  EmbeddingOverloadedError,
+  TokenEmbeddingsUnsupportedError,
+} from './embedding.errors.js';
+import type { EmbeddingProvider, EmbeddingUse, TextTokenVectors } from './embedding.types.js';
 import { normalizeInPlace } from './vector-math.js';
 import { networkCode, UNREACHABLE_CODES } from '../../../platform/net/network-error.js';
 
@@ -35,6 +40,13 @@ export class OllamaEmbeddingProvider implements EmbeddingProvider {
       vectors.push(...(await this.embedBatch(prefixed.slice(start, start + this.model.batchSize))));
     }
     return vectors;
+  }
+
+  /** Ollama's embed API returns one pooled vector per text: there are no token vectors to give. */
+  async embedTokens(): Promise<TextTokenVectors[]> {
+    throw new TokenEmbeddingsUnsupportedError(`Ollama model '${this.model.source}' gives pooled vectors only (its embed API has no token vectors)`, {
+      model: this.model.id,
+    });
   }
 
   async close(): Promise<void> {}

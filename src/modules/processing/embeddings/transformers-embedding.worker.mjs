@@ -1,9 +1,10 @@
 // Worker thread entry point of the transformers.js provider: loads one model (tokenizer + ONNX
-// session) and turns batches of texts into pooled vectors, so that ONNX work never blocks the
-// main event loop. Plain JavaScript because it is started from both dist/ and the TS sources.
+// session) and turns batches of texts into pooled vectors (payload { texts }) or per-token
+// vectors (payload { texts, tokens: true }), so that ONNX work never blocks the main event loop.
+// Plain JavaScript because it is started from both dist/ and the TS sources.
 // Protocol: see worker-channel.ts (ready | start-failed, then one result per { id, payload }).
 import { parentPort, workerData } from 'node:worker_threads';
-import { AutoModel, AutoTokenizer, env } from '@huggingface/transformers';
+import { AutoModel, AutoTokenizer, env, Tensor } from '@huggingface/transformers';
 
 const { source, dtype, pooling, normalize, maxTokens, modelsDir, allowRemoteModels } = workerData;
 
@@ -14,9 +15,12 @@ env.allowRemoteModels = allowRemoteModels;
 
 let tokenizer;
 let model;
+/** The special tokens the tokenizer puts around one text: [CLS] before and [SEP] after for BERT. */
+let template;
 try {
   tokenizer = await AutoTokenizer.from_pretrained(source);
   model = await AutoModel.from_pretrained(source, { dtype });
+  template = templateOf(tokenizer);
   parentPort.postMessage({ type: 'ready' });
 } catch (err) {
   parentPort.postMessage({ type: 'start-failed', message: `cannot load '${source}' (${dtype}): ${err?.message ?? err}` });
@@ -25,13 +29,18 @@ try {
 // One batch at a time: ONNX Runtime already uses every core for one run.
 let queue = Promise.resolve();
 parentPort.on('message', ({ id, payload }) => {
-  queue = queue.then(() => run(id, payload.texts));
+  queue = queue.then(() => run(id, payload));
 });
 
-async function run(id, texts) {
+async function run(id, { texts, tokens }) {
   try {
-    const vectors = await embed(texts);
-    parentPort.postMessage({ type: 'result', id, ok: true, payload: vectors }, [vectors.buffer]);
+    if (tokens) {
+      const batch = await embedTokens(texts);
+      parentPort.postMessage({ type: 'result', id, ok: true, payload: batch }, [batch.data.buffer]);
+    } else {
+      const vectors = await embed(texts);
+      parentPort.postMessage({ type: 'result', id, ok: true, payload: vectors }, [vectors.buffer]);
+    }
   } catch (err) {
     parentPort.postMessage({ type: 'result', id, ok: false, message: err?.message ?? String(err) });
   }
@@ -46,6 +55,61 @@ async function embed(texts) {
   return pooled;
 }
 
+/**
+ * The last hidden state of every token of the batch that stands for text, each scaled to unit
+ * length, row after row in one Float32Array; `counts[i]` rows belong to text i, and `truncated[i]`
+ * says text i had more tokens than fit in `maxTokens` with its special tokens. The batch is built
+ * here rather than by the tokenizer, whose truncation cuts the closing [SEP] of a long text: each
+ * row is the template's opening tokens, the text's first tokens, the closing tokens, then padding.
+ */
+async function embedTokens(texts) {
+  const limit = Math.min(maxTokens, tokenizer.model_max_length ?? Infinity);
+  const budget = Math.max(1, limit - template.before.length - template.after.length);
+  const encoded = texts.map((text) => tokenizer.encode(text, { add_special_tokens: false }));
+  const content = encoded.map((ids) => ids.slice(0, budget));
+  const sequence = template.before.length + Math.max(...content.map((ids) => ids.length)) + template.after.length;
+  const ids = new BigInt64Array(texts.length * sequence).fill(BigInt(tokenizer.pad_token_id ?? 0));
+  const mask = new BigInt64Array(texts.length * sequence);
+  content.forEach((tokens, b) => {
+    const row = [...template.before, ...tokens, ...template.after];
+    row.forEach((id, t) => {
+      ids[b * sequence + t] = BigInt(id);
+      mask[b * sequence + t] = 1n;
+    });
+  });
+  const dims = [texts.length, sequence];
+  // token_type_ids, when the model takes them, are filled with zeros by transformers.js.
+  const outputs = await model({ input_ids: new Tensor('int64', ids, dims), attention_mask: new Tensor('int64', mask, dims) });
+  const hidden = tokenOutput(outputs);
+  const width = hidden.dims[2];
+  const data = asFloat32(hidden);
+  const counts = content.map((tokens) => tokens.length);
+  const rows = new Float32Array(counts.reduce((sum, count) => sum + count, 0) * width);
+  let row = 0;
+  counts.forEach((count, b) => {
+    const first = (b * sequence + template.before.length) * width;
+    rows.set(data.subarray(first, first + count * width), row * width);
+    row += count;
+  });
+  normalizeRows(rows, width);
+  return { data: rows, width, counts, truncated: encoded.map((tokens) => tokens.length > budget) };
+}
+
+/** Where the text goes among the special tokens, found by encoding one word with and without them. */
+function templateOf(tokenizer) {
+  const bare = tokenizer.encode('a', { add_special_tokens: false });
+  const full = tokenizer.encode('a');
+  const at = full.findIndex((_, i) => bare.every((id, k) => full[i + k] === id));
+  if (bare.length === 0 || at < 0) return { before: [], after: [] };
+  return { before: full.slice(0, at), after: full.slice(at + bare.length) };
+}
+
+function tokenOutput(outputs) {
+  const hidden = outputs.last_hidden_state ?? outputs.token_embeddings;
+  if (!hidden) throw new Error(`the model has no token output (outputs: ${Object.keys(outputs).join(', ')})`);
+  return hidden;
+}
+
 function pool(outputs, attentionMask) {
   if (pooling === 'none') {
     // The model's own pooled output (sentence-transformers exports name it sentence_embedding).
@@ -53,8 +117,7 @@ function pool(outputs, attentionMask) {
     if (!tensor || tensor.dims.length !== 2) throw new Error("pooling 'none' needs a model whose output is one vector per text");
     return Float32Array.from(asFloat32(tensor));
   }
-  const hidden = outputs.last_hidden_state ?? outputs.token_embeddings;
-  if (!hidden) throw new Error(`the model has no token output (outputs: ${Object.keys(outputs).join(', ')})`);
+  const hidden = tokenOutput(outputs);
   const [batch, sequence, width] = hidden.dims;
   const data = asFloat32(hidden);
   const result = new Float32Array(batch * width);

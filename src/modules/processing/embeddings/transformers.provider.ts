@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { EmbeddingModelConfig } from '../../../config/config.schema.js';
 import { withPrefix } from './embedding-model.registry.js';
 import { EmbeddingFailedError, EmbeddingModelUnavailableError } from './embedding.errors.js';
-import type { EmbeddingProvider, EmbeddingUse } from './embedding.types.js';
+import type { EmbeddingProvider, EmbeddingUse, TextTokenVectors } from './embedding.types.js';
 import type { ModelLocation } from './model-location.js';
 import { WorkerChannel, WorkerCrashedError, WorkerStartError } from './worker-channel.js';
 
@@ -12,12 +12,26 @@ const LOAD_RETRY_MS = 30_000;
 
 const WORKER_ENTRY = new URL('./transformers-embedding.worker.mjs', import.meta.url);
 
+/** A batch for the worker: pooled vectors, or per-token vectors with `tokens`. */
+interface WorkerRequest {
+  texts: string[];
+  tokens?: boolean;
+}
+
+/** The worker's token answer: `counts[i]` rows of `width` numbers per text, one after another in `data`. */
+interface TokenBatch {
+  data: Float32Array;
+  width: number;
+  counts: number[];
+  truncated: boolean[];
+}
+
 /**
  * A transformers.js (ONNX) model run in a worker thread of its own, so that a large import does
  * not stall the HTTP server. Batches are cut by the model's batch size and run one after another.
  */
 export class TransformersEmbeddingProvider implements EmbeddingProvider {
-  private readonly channel: WorkerChannel<{ texts: string[] }, Float32Array>;
+  private readonly channel: WorkerChannel<WorkerRequest, Float32Array | TokenBatch>;
   private loadFailure?: { error: EmbeddingModelUnavailableError; at: number };
 
   constructor(
@@ -42,12 +56,21 @@ export class TransformersEmbeddingProvider implements EmbeddingProvider {
     return vectors;
   }
 
+  /** The last hidden states of the raw texts (no prefix), one unit vector per token that stands for text. */
+  async embedTokens(texts: readonly string[]): Promise<TextTokenVectors[]> {
+    const result: TextTokenVectors[] = [];
+    for (let start = 0; start < texts.length; start += this.model.batchSize) {
+      result.push(...(await this.embedTokenBatch(texts.slice(start, start + this.model.batchSize))));
+    }
+    return result;
+  }
+
   async close(): Promise<void> {
     await this.channel.close();
   }
 
   private async embedBatch(texts: string[]): Promise<Float32Array[]> {
-    const data = await this.call(() => this.channel.request({ texts }));
+    const data = (await this.call(() => this.channel.request({ texts }))) as Float32Array;
     const width = this.model.dimensions;
     if (data.length !== texts.length * width) {
       throw new EmbeddingFailedError(
@@ -57,6 +80,21 @@ export class TransformersEmbeddingProvider implements EmbeddingProvider {
     }
     // Copies, not views of one buffer: a caller may transfer or detach a vector's buffer.
     return texts.map((_, i) => data.slice(i * width, (i + 1) * width));
+  }
+
+  private async embedTokenBatch(texts: string[]): Promise<TextTokenVectors[]> {
+    const { data, width, counts, truncated } = (await this.call(() => this.channel.request({ texts, tokens: true }))) as TokenBatch;
+    const rows = counts.reduce((sum, count) => sum + count, 0);
+    if (counts.length !== texts.length || data.length !== rows * width) {
+      throw new EmbeddingFailedError(`model '${this.model.id}' gave ${counts.length} token lists for ${texts.length} texts`, { model: this.model.id });
+    }
+    let row = 0;
+    return counts.map((count, i) => {
+      // Copies, not views of one buffer, as in embedBatch.
+      const vectors = Array.from({ length: count }, (_, k) => data.slice((row + k) * width, (row + k + 1) * width));
+      row += count;
+      return { vectors, truncated: truncated[i] };
+    });
   }
 
   private async call<T>(work: () => Promise<T>): Promise<T> {
