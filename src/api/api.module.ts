@@ -18,6 +18,7 @@ import { ChatCompletionsController } from './openai/chat-completions.controller.
 import { EmbeddingsController } from './openai/embeddings.controller.js';
 import { ModelsController } from './openai/models.controller.js';
 import { ProjectsController } from './projects.controller.js';
+import { QuestionsController } from './questions.controller.js';
 
 /**
  * The REST surface: controllers that depend on module contracts only, API keys with scopes, and
@@ -43,6 +44,7 @@ import { ProjectsController } from './projects.controller.js';
     ChatCompletionsController,
     ModelsController,
     EmbeddingsController,
+    QuestionsController,
   ],
   providers: [
     {

@@ -204,6 +204,27 @@ const orchestratorSchema = z.strictObject({
   maxStreamsPerKey: z.number().int().min(1).max(10_000),
 });
 
+const questionsSchema = z.strictObject({
+  /** A question whose normalised text has a validated answer younger than this is answered from it (200). */
+  cacheTtlHours: z.number().min(0).max(24 * 365),
+  /** Answers scoring at least this are validated; below, the question is regenerated. */
+  scoreThreshold: z.number().min(0).max(1),
+  /** Regenerations after a low score, before the question ends as low_quality with its best answer. */
+  maxRegenerations: z.number().int().min(0).max(10),
+  retry: z.strictObject({
+    /** LLM overload (503/429 busy) and time-outs: exponential backoff base * factor^(n-1), at most maxRetries times. */
+    overload: z.strictObject({ baseMs: positiveMs, factor: z.number().min(1).max(10), maxRetries: z.number().int().min(0).max(20) }),
+    /** Spent quota (402, or 429 with a usage-limit text): a fixed delay, at most maxRetries times. */
+    quota: z.strictObject({ delayMs: positiveMs, maxRetries: z.number().int().min(0).max(50) }),
+  }),
+  queue: z.strictObject({
+    stream: z.string().regex(/^[A-Za-z0-9_-]+$/),
+    ackWaitMs: positiveMs,
+    /** Questions one orchestrator node works on at once. */
+    concurrency: z.number().int().min(1).max(256),
+  }),
+});
+
 /** One embedding model of the registry. */
 export type EmbeddingModelConfig = z.output<typeof embeddingModelSchema>;
 
@@ -267,6 +288,7 @@ export const configSchema = z
     embeddings: embeddingsSchema,
     inference: inferenceSchema,
     orchestrator: orchestratorSchema,
+    questions: questionsSchema,
     index: z.strictObject({
       hnswThreshold: z.number().int().min(1),
       hnswM: z.number().int().min(4).max(128),

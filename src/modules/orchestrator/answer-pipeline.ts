@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Observable } from 'rxjs';
+import { filter, lastValueFrom, map, Observable } from 'rxjs';
 import type { TarsConfigValues } from '../../config/config.schema.js';
 import { TarsConfig } from '../../config/tars-config.js';
 import {
@@ -44,6 +44,11 @@ function withoutTurnsOf(passages: RetrievedPassage[], conversationId: string | u
   return passages.filter(({ hit }) => !(hit.layer === 'conversations' && hit.source.conversationId === conversationId));
 }
 
+export interface PipelineOptions {
+  /** Answer from memory when no LLM answers (default true). */
+  degrade?: boolean;
+}
+
 /** Everything an answer collects on its way, for the final `done`. */
 interface AnswerState {
   timer: StageTimer;
@@ -83,11 +88,15 @@ export class AnswerPipeline {
 
   private readonly answerTokens: number;
 
-  /** The answer as a stream: `start`, tokens, `done`. Unsubscribing cancels the generation. */
-  stream(command: AskCommand): Observable<ChatEvent> {
+  /**
+   * The answer as a stream: `start`, tokens, `done`. Unsubscribing cancels the generation. With
+   * `degrade: false` an LLM failure is thrown instead of answered from memory (the question
+   * pipeline retries it).
+   */
+  stream(command: AskCommand, options: PipelineOptions = {}): Observable<ChatEvent> {
     return new Observable<ChatEvent>((subscriber) => {
       const abort = new AbortController();
-      this.run(command, (event) => subscriber.next(event), abort.signal).then(
+      this.run(command, (event) => subscriber.next(event), abort.signal, options).then(
         () => subscriber.complete(),
         (err: unknown) => subscriber.error(err),
       );
@@ -95,7 +104,17 @@ export class AnswerPipeline {
     });
   }
 
-  private async run(command: AskCommand, emit: (event: ChatEvent) => void, signal: AbortSignal): Promise<void> {
+  /** One whole answer, not remembered, failing (not degrading) when no LLM answers: for the question pipeline. */
+  answerOnce(question: string): Promise<ChatAnswerDto> {
+    return lastValueFrom(
+      this.stream({ question, remember: false }, { degrade: false }).pipe(
+        filter((event): event is Extract<ChatEvent, { type: 'done' }> => event.type === 'done'),
+        map((event) => event.answer),
+      ),
+    );
+  }
+
+  private async run(command: AskCommand, emit: (event: ChatEvent) => void, signal: AbortSignal, options: PipelineOptions): Promise<void> {
     const timer = new StageTimer();
     const remember = command.remember ?? true;
     const { conversationId: knownId, history } = await timer.time('load', () => this.loadConversation(command));
@@ -166,7 +185,7 @@ export class AnswerPipeline {
       timer.add('generate', performance.now() - generationStart);
     } catch (err) {
       timer.add('generate', performance.now() - generationStart);
-      if (text === '' && isDegradable(err)) {
+      if (text === '' && options.degrade !== false && isDegradable(err)) {
         const answer = await this.degrade(state, err, prompt.sources, command);
         emit({ type: 'token', text: answer.answer });
         await this.finish(state, answer, emit, remember);

@@ -5,10 +5,17 @@ import { contractMessageHandlers, provideLocalContract } from '../../platform/bu
 import { AnswerPipeline } from './answer-pipeline.js';
 import { OrchestratorFacade } from './orchestrator.facade.js';
 import { DEFAULT_PROMPTS_DIR, PromptTemplates } from './prompts/prompt-templates.js';
+import { QUESTIONS_CONTRACT } from '../../contracts/questions/questions.contract.js';
+import { questionQueueProvider } from './questions/question-queue.js';
+import { QuestionWorker } from './questions/question-worker.js';
+import { QuestionStore } from './questions/question.store.js';
+import { QuestionsFacade } from './questions/questions.facade.js';
 
 /**
  * Orchestrator: decides how a question is answered (router), gathers memory context (planner and
- * retrieval), builds the prompt from template files and streams the LLM's answer with its sources.
+ * retrieval), builds the prompt from template files and streams the LLM's answer with its sources;
+ * and the question pipeline (questions/): submitted questions answered, scored, retried and
+ * regenerated in the background on a durable queue.
  */
 @Module({})
 export class OrchestratorModule {
@@ -24,9 +31,13 @@ export class OrchestratorModule {
         },
         AnswerPipeline,
         ...provideLocalContract(ORCHESTRATOR_CONTRACT, OrchestratorFacade),
+        QuestionStore,
+        QuestionWorker,
+        questionQueueProvider,
+        ...provideLocalContract(QUESTIONS_CONTRACT, QuestionsFacade),
       ],
-      controllers: options.serveOverNats ? [contractMessageHandlers(ORCHESTRATOR_CONTRACT)] : [],
-      exports: [ORCHESTRATOR_CONTRACT.token],
+      controllers: options.serveOverNats ? [contractMessageHandlers(ORCHESTRATOR_CONTRACT), contractMessageHandlers(QUESTIONS_CONTRACT)] : [],
+      exports: [ORCHESTRATOR_CONTRACT.token, QUESTIONS_CONTRACT.token],
     };
   }
 }

@@ -81,7 +81,7 @@ export function contractMessageHandlers<T extends ContractShape<T>>(contract: Mo
     const descriptor = Object.getOwnPropertyDescriptor(ContractHandlers.prototype, method)!;
     MessagePattern(def.subject)(ContractHandlers.prototype, method, descriptor);
   }
-  Object.defineProperty(ContractHandlers, 'name', { value: `${contract.module}ContractHandlers` });
+  Object.defineProperty(ContractHandlers, 'name', { value: `${contract.token}Handlers` });
   return ContractHandlers;
 }
 

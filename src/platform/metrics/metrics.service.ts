@@ -79,6 +79,28 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly questionTransitions = new Counter({
+    name: 'tars_questions_total',
+    help: 'Question pipeline state changes on this node, by state reached (pending, retrying, validated, low_quality, failed, regenerated, cached)',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+  });
+
+  readonly questionErrors = new Counter({
+    name: 'tars_question_errors_total',
+    help: 'Failed generations of the question pipeline, by error type (overload, quota, timeout, permanent)',
+    labelNames: ['type'] as const,
+    registers: [this.registry],
+  });
+
+  readonly questionStageDuration = new Histogram({
+    name: 'tars_question_stage_seconds',
+    help: 'Time per stage of the question pipeline: queue, retrieve, generate, score, overhead (outside the LLM)',
+    labelNames: ['stage'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
@@ -122,5 +144,17 @@ export class MetricsService {
 
   observeEmbeddingFallback(from: string, to: string): void {
     this.embeddingFallbacks.inc({ from, to });
+  }
+
+  observeQuestionState(state: string): void {
+    this.questionTransitions.inc({ state });
+  }
+
+  observeQuestionError(type: string): void {
+    this.questionErrors.inc({ type });
+  }
+
+  observeQuestionStages(latenciesMs: Record<string, number>): void {
+    for (const [stage, ms] of Object.entries(latenciesMs)) this.questionStageDuration.observe({ stage }, ms / 1000);
   }
 }

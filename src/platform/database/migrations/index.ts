@@ -2,6 +2,7 @@ import { CreateApiKeys1763900000000 } from './1763900000000-create-api-keys.js';
 import { CreateNotes1763900001000 } from './1763900001000-create-notes.js';
 import { CreateMemoryLayers1763990000000 } from './1763990000000-create-memory-layers.js';
 import { CreateDocuments1763990001000 } from './1763990001000-create-documents.js';
+import { CreateQuestions1764000000000 } from './1764000000000-create-questions.js';
 
 /** Every migration, oldest first. ESM has no directory globbing at run time: add new ones here. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   CreateNotes1763900001000,
   CreateMemoryLayers1763990000000,
   CreateDocuments1763990001000,
+  CreateQuestions1764000000000,
 ];

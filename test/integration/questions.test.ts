@@ -1,0 +1,188 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startNode, type RunningNode } from '../../src/main.js';
+import { chatTestConfig } from '../support/chat-config.js';
+import { createTestDatabase, type TestDatabase } from '../support/databases.js';
+import { call } from '../support/http.js';
+import { OllamaSimulator } from '../support/ollama-simulator.mjs';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
+/** What the simulated LLM answers, by a word of the question. */
+const replies = new Map<string, string>();
+const word = () => `qv${randomBytes(4).toString('hex').replace(/[0-9]/g, (d) => 'ghijklmnop'[Number(d)])}`;
+
+let database: TestDatabase;
+let sim: OllamaSimulator;
+let node: RunningNode;
+let key: string;
+
+beforeAll(async () => {
+  database = await createTestDatabase('questions');
+  sim = await OllamaSimulator.start({
+    tokensPerSecond: 0,
+    parallel: 4,
+    reply: (request) => {
+      const messages = (request.body as { messages?: { content: string }[] }).messages ?? [];
+      const last = messages.at(-1)?.content ?? '';
+      for (const [w, reply] of replies) if (last.includes(w)) return reply;
+      return undefined;
+    },
+  });
+  const config = chatTestConfig(sim.url, {
+    DATABASE_URL: database.url,
+    TARS_QUESTIONS_RETRY_OVERLOAD_BASE_MS: '50',
+    TARS_QUESTIONS_RETRY_QUOTA_DELAY_MS: '100',
+  });
+  node = await startNode(config);
+  key = readFileSync(join(config.dataDir, 'admin.key'), 'utf8').trim();
+});
+afterAll(async () => {
+  await node?.close();
+  await sim?.stop();
+  await database?.drop();
+});
+beforeEach(() => sim.reset());
+
+const submit = (questions: Json[]) => call(node.url, 'POST', '/questions', { key, body: { questions } });
+const get = (id: string) => call(node.url, 'GET', `/questions/${id}`, { key });
+
+async function final(id: string): Promise<Json> {
+  let last: Json;
+  await expect
+    .poll(
+      async () => {
+        last = (await get(id)).body;
+        return ['validated', 'low_quality', 'failed'].includes(last.state);
+      },
+      { timeout: 20_000, interval: 100 },
+    )
+    .toBe(true);
+  return last;
+}
+
+describe('POST /questions and GET /questions/:id', () => {
+  it('accepts a question (202), answers, scores against the reference and validates it, with its timeline', async () => {
+    const w = word();
+    replies.set(w, `The ${w} festival takes place every June in the old harbour.`);
+    const res = await submit([{ question: `When is the ${w} festival?`, reference: `The ${w} festival takes place every June in the old harbour.` }]);
+    expect(res.status).toBe(202);
+    expect(res.body.questions).toEqual([{ id: expect.any(String), state: 'pending', cached: false, duplicate: false }]);
+
+    const q = await final(res.body.questions[0].id);
+    expect(q).toMatchObject({ state: 'validated', scoreMethod: 'bertscore_f1', answer: replies.get(w) });
+    expect(q.score).toBeCloseTo(1, 5);
+    expect(q.attempts).toEqual([expect.objectContaining({ generation: 1, try: 1, outcome: 'answered', scoreMethod: 'bertscore_f1' })]);
+    expect(q.timeline.map((t: Json) => t.state)).toEqual(['pending', 'generating', 'scoring', 'validated']);
+  });
+
+  it('answers the same question at once (200) from a validated answer', async () => {
+    const w = word();
+    replies.set(w, `Answer about ${w}.`);
+    const first = await submit([{ question: `What about ${w}?`, reference: `Answer about ${w}.` }]);
+    await final(first.body.questions[0].id);
+    const again = await submit([{ question: `  what ABOUT ${w}  ` }]);
+    expect(again.status).toBe(200);
+    expect(again.body.questions[0]).toMatchObject({ state: 'validated', cached: true, answer: `Answer about ${w}.` });
+    expect((await get(again.body.questions[0].id)).body.state).toBe('validated');
+  });
+
+  it('regenerates a low-scoring answer at most 3 times, then keeps the best one as low_quality', async () => {
+    const w = word();
+    replies.set(w, `Bananas are yellow ${w}.`);
+    const res = await submit([{ question: `Explain ${w} thermodynamics`, reference: 'Entropy of an isolated system never decreases over time.' }]);
+    const q = await final(res.body.questions[0].id);
+    expect(q.state).toBe('low_quality');
+    expect(q.attempts.map((a: Json) => a.generation)).toEqual([1, 2, 3, 4]);
+    expect(q.attempts.every((a: Json) => typeof a.score === 'number' && a.score < 0.75)).toBe(true);
+    expect(q.answer).toBe(`Bananas are yellow ${w}.`);
+    expect(q.timeline.filter((t: Json) => t.state === 'generating' && /regenerating/.test(t.detail ?? ''))).toHaveLength(3);
+  });
+
+  it('retries LLM overload with backoff and keeps every failed attempt', async () => {
+    const w = word();
+    replies.set(w, `Overload answer ${w}.`);
+    sim.inject({ kind: 'status', status: 503, path: '/api/chat' }, 2);
+    const res = await submit([{ question: `Overload ${w}?`, reference: `Overload answer ${w}.` }]);
+    const q = await final(res.body.questions[0].id);
+    expect(q.state).toBe('validated');
+    expect(q.attempts.map((a: Json) => [a.try, a.outcome, a.errorType ?? null])).toEqual([
+      [1, 'error', 'overload'],
+      [2, 'error', 'overload'],
+      [3, 'answered', null],
+    ]);
+    expect(q.timeline.filter((t: Json) => t.state === 'retrying')).toHaveLength(2);
+  });
+
+  it('retries a spent quota after the fixed delay', async () => {
+    const w = word();
+    replies.set(w, `Quota answer ${w}.`);
+    sim.inject({ kind: 'status', status: 402, path: '/api/chat' }, 1);
+    const q = await final((await submit([{ question: `Quota ${w}?`, reference: `Quota answer ${w}.` }])).body.questions[0].id);
+    expect(q.attempts.map((a: Json) => a.errorType ?? a.outcome)).toEqual(['quota', 'answered']);
+    expect(q.state).toBe('validated');
+  });
+
+  it('fails after 3 overload retries, with the whole history kept', async () => {
+    sim.inject({ kind: 'status', status: 503, path: '/api/chat' }, 4);
+    const q = await final((await submit([{ question: `Always busy ${word()}?` }])).body.questions[0].id);
+    expect(q.state).toBe('failed');
+    expect(q.failure).toMatch(/^overload:/);
+    expect(q.attempts.map((a: Json) => a.errorType)).toEqual(['overload', 'overload', 'overload', 'overload']);
+  });
+
+  it('fails at once, with its reason, on an error that is not worth retrying', async () => {
+    sim.inject({ kind: 'status', status: 400, body: { error: 'invalid options' }, path: '/api/chat' }, 1);
+    const q = await final((await submit([{ question: `Bad request ${word()}?` }])).body.questions[0].id);
+    expect(q.state).toBe('failed');
+    expect(q.attempts).toHaveLength(1);
+    expect(q.failure).toMatch(/^permanent: .*invalid options/);
+  });
+
+  it('returns the first question again for a repeated idempotency key', async () => {
+    const idempotencyKey = randomUUID();
+    const first = await submit([{ question: `Once ${word()}?`, idempotencyKey }]);
+    const second = await submit([{ question: 'Something else entirely?', idempotencyKey }]);
+    expect(second.body.questions[0]).toMatchObject({ id: first.body.questions[0].id, duplicate: true });
+  });
+});
+
+describe('bad input', () => {
+  it('refuses empty questions, oversized batches, references of the wrong type, unknown ids', async () => {
+    expect((await submit([{ question: '  ' }])).body).toMatchObject({ statusCode: 400, message: expect.stringMatching(/question must not be empty/) });
+    expect((await submit([])).status).toBe(400);
+    expect((await submit(Array.from({ length: 501 }, (_, i) => ({ question: `q${i}` })))).body.message).toMatch(/at most 500/);
+    expect((await submit([{ question: 'ok?', reference: 42 }])).body.message).toMatch(/reference must be a string/);
+    expect((await get(randomUUID())).status).toBe(404);
+    expect((await get('not-a-uuid')).status).toBe(400);
+  });
+});
+
+describe('statistics and import', () => {
+  it('reports latency per stage, errors by type and regeneration outcomes', async () => {
+    const stats = (await call(node.url, 'GET', '/questions/stats', { key })).body;
+    const stages = stats.latencyByStage.map((s: Json) => s.stage);
+    expect(stages).toEqual(expect.arrayContaining(['queue', 'generate', 'score', 'overhead']));
+    for (const s of stats.latencyByStage) expect(s.p50).toBeLessThanOrEqual(s.p99);
+    expect(stats.errors).toEqual(expect.arrayContaining([{ errorType: 'overload', count: expect.any(Number) }]));
+    expect(stats.regenerations.regenerated).toBeGreaterThanOrEqual(1);
+    expect(stats.regenerations.lowQuality).toBeGreaterThanOrEqual(1);
+    expect(stats.states.validated).toBeGreaterThanOrEqual(1);
+  });
+
+  it('imports historical answers once, and they serve as cached answers', async () => {
+    const w = word();
+    const answers = [
+      { question: `Imported ${w} one?`, answer: 'One.', score: 0.9, answeredAt: new Date().toISOString() },
+      { question: `Imported ${w} two?`, answer: 'Two.' },
+    ];
+    expect((await call(node.url, 'POST', '/questions/import', { key, body: { answers } })).body).toEqual({ imported: 2, skipped: 0 });
+    expect((await call(node.url, 'POST', '/questions/import', { key, body: { answers } })).body).toEqual({ imported: 0, skipped: 2 });
+    const cached = await submit([{ question: `imported ${w} one` }]);
+    expect(cached.body.questions[0]).toMatchObject({ cached: true, answer: 'One.' });
+    expect((await call(node.url, 'GET', '/questions/stats', { key })).body.answersBySource.import).toBeGreaterThanOrEqual(2);
+  });
+});
