@@ -173,6 +173,13 @@ describe('statistics and import', () => {
     expect(stats.states.validated).toBeGreaterThanOrEqual(1);
   });
 
+  it('exports counters and histograms of the pipeline at /metrics', async () => {
+    const text = String((await call(node.url, 'GET', '/metrics')).body);
+    expect(text).toMatch(/^tars_question_stage_seconds_bucket\{le="[^"]+",node="test-node",stage="generate"\} \d+/m);
+    expect(text).toMatch(/^tars_question_errors_total\{type="overload",node="test-node"\} [1-9]/m);
+    expect(text).toMatch(/^tars_questions_total\{state="validated",node="test-node"\} [1-9]/m);
+  });
+
   it('imports historical answers once, and they serve as cached answers', async () => {
     const w = word();
     const answers = [
