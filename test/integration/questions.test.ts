@@ -2,7 +2,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import pg from 'pg';
 import { startNode, type RunningNode } from '../../src/main.js';
+import { QuestionsFacade } from '../../src/modules/orchestrator/questions/questions.facade.js';
 import { chatTestConfig } from '../support/chat-config.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { call } from '../support/http.js';
@@ -147,6 +149,27 @@ describe('POST /questions and GET /questions/:id', () => {
     const first = await submit([{ question: `Once ${word()}?`, idempotencyKey }]);
     const second = await submit([{ question: 'Something else entirely?', idempotencyKey }]);
     expect(second.body.questions[0]).toMatchObject({ id: first.body.questions[0].id, duplicate: true });
+  });
+});
+
+describe('lost work', () => {
+  it('queues again a question that has not moved for far longer than any planned wait', async () => {
+    const w = word();
+    replies.set(w, `Swept answer ${w}.`);
+    // A question whose message was lost: stored, pending, untouched for an hour, in no queue.
+    const id = randomUUID();
+    const db = new pg.Client({ connectionString: database.url });
+    await db.connect();
+    try {
+      await db.query(
+        `INSERT INTO questions (id, text, normalized_hash, reference, state, updated_at) VALUES ($1, $2, 'x', $3, 'pending', now() - interval '1 hour')`,
+        [id, `Lost ${w}?`, `Swept answer ${w}.`],
+      );
+    } finally {
+      await db.end();
+    }
+    expect(await node.app.get(QuestionsFacade).sweep()).toBeGreaterThanOrEqual(1);
+    expect((await final(id)).state).toBe('validated');
   });
 });
 

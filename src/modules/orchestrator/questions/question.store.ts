@@ -275,6 +275,17 @@ export class QuestionStore {
     return rows.map((r) => ({ id: r.id, generation: r.generation }));
   }
 
+  /** Questions not final whose last change is older than `staleMs`: their message may be lost. */
+  async stale(staleMs: number, limit = 1000): Promise<Array<{ id: string; generation: number }>> {
+    const rows: Row[] = await this.db.query(
+      `SELECT id, generation FROM questions
+        WHERE state NOT IN ('validated', 'low_quality', 'failed') AND updated_at < now() - make_interval(secs => $1)
+        ORDER BY updated_at LIMIT $2`,
+      [staleMs / 1000, limit],
+    );
+    return rows.map((r) => ({ id: r.id, generation: r.generation }));
+  }
+
   async get(id: string): Promise<QuestionDto> {
     const rows: Row[] = await this.db.query(
       `SELECT q.*, a.answer, a.score, a.score_method FROM questions q LEFT JOIN answers a ON a.question_id = q.id WHERE q.id = $1`,

@@ -22,9 +22,13 @@ import { QuestionStore } from './question.store.js';
  * queued (a submission is acknowledged only once both happened), and worked on by every node that
  * runs the orchestrator.
  */
+/** How often a node looks for questions whose message was lost. */
+const SWEEP_INTERVAL_MS = 60_000;
+
 @Injectable()
 export class QuestionsFacade implements QuestionsContract, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('questions');
+  private sweepTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly config: TarsConfig,
@@ -42,10 +46,37 @@ export class QuestionsFacade implements QuestionsContract, OnApplicationBootstra
     this.queue.start((job, context) => this.worker.handle(job, context)).catch((err: unknown) => {
       this.logger.error(`the question workers could not start: ${(err as Error).message}`);
     });
+    this.sweepTimer = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS);
+    this.sweepTimer.unref();
+  }
+
+  /**
+   * Queues again the questions that have not moved for much longer than any planned wait: their
+   * message is gone (its last delivery died with its worker). A copy of a message still queued is
+   * harmless: work is stored per try, once.
+   */
+  async sweep(): Promise<number> {
+    const { queue, retry } = this.config.questions;
+    const staleMs = Math.max(5 * queue.ackWaitMs, retry.quota.delayMs + 2 * queue.ackWaitMs, 10 * retry.overload.baseMs * retry.overload.factor ** retry.overload.maxRetries);
+    try {
+      const stale = await this.store.stale(staleMs);
+      for (const q of stale) {
+        // JetStream would drop the original message id within its de-duplication window; the
+        // in-process queue skips a question it still holds (same id).
+        const messageId = this.queue.durable ? `${q.id}:${q.generation}:sweep:${Date.now()}` : undefined;
+        await this.queue.enqueue({ questionId: q.id, generation: q.generation }, messageId);
+      }
+      if (stale.length > 0) this.logger.warn(`${stale.length} question(s) had not moved for ${Math.round(staleMs / 1000)} s: queued again`);
+      return stale.length;
+    } catch (err) {
+      this.logger.warn(`the sweep for stale questions failed: ${(err as Error).message}`);
+      return 0;
+    }
   }
 
   /** Before the database closes: running questions finish their step (or are delivered again later). */
   async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.sweepTimer);
     await this.queue.stop();
   }
 
