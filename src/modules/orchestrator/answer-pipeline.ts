@@ -55,6 +55,8 @@ interface AnswerState {
   conversationId: string | null;
   route: RouteDecisionDto;
   notices: string[];
+  /** The user's turn being stored: its conversation id, or null when it was not remembered. */
+  questionStored: Promise<string | null>;
 }
 
 /**
@@ -142,7 +144,7 @@ export class AnswerPipeline {
       plan: describePlan(plan),
     };
 
-    const state: AnswerState = { timer, conversationId: knownId ?? null, route, notices: [] };
+    const state: AnswerState = { timer, conversationId: knownId ?? null, route, notices: [], questionStored: Promise.resolve(null) };
     let passages: RetrievedPassage[] = [];
     if (choice.name !== 'inference_only') {
       const gathered = await timer.time('retrieve', () => this.synthesizer.gather(plan, command.layers));
@@ -151,9 +153,15 @@ export class AnswerPipeline {
       if (passages.length === 0) state.notices.push('memory holds nothing relevant to this question; the answer comes from the model alone');
     }
 
-    // The question is stored before anything is generated, so that it is never lost.
-    if (remember) state.conversationId = await this.rememberTurn(state, knownId ?? randomUUID(), 'user', command.question, !!knownId);
-    else state.conversationId = null;
+    // The question is stored while the answer is generated rather than before (a database round
+    // trip on every first token); the answer only ends once the question is stored, so that a
+    // question is never lost: its failure fails the answer, or (a new conversation while memory is
+    // away) is said in the notices.
+    state.conversationId = remember ? (knownId ?? randomUUID()) : null;
+    state.questionStored = remember
+      ? this.rememberTurn(state, state.conversationId!, 'user', command.question, !!knownId)
+      : Promise.resolve(null);
+    state.questionStored.catch(() => undefined); // awaited before the end
     emit({ type: 'start', conversationId: state.conversationId, route });
 
     const numCtx = command.options?.numCtx ?? this.settings.numCtx;
@@ -191,9 +199,11 @@ export class AnswerPipeline {
         await this.finish(state, answer, emit, remember);
         return;
       }
-      if (remember && text !== '' && state.conversationId) {
+      if (remember && text !== '') {
         const note = err instanceof CancelledError ? '[answer cancelled]' : `[answer interrupted: ${(err as Error).message}]`;
-        void this.rememberTurn(state, state.conversationId, 'assistant', `${text}\n\n${note}`, true).catch(() => undefined);
+        void state.questionStored
+          .then((id) => (id ? this.rememberTurn(state, id, 'assistant', `${text}\n\n${note}`, true) : undefined))
+          .catch(() => undefined);
       }
       throw err;
     }
@@ -224,6 +234,7 @@ export class AnswerPipeline {
     emit: (event: ChatEvent) => void,
     remember: boolean,
   ): Promise<void> {
+    state.conversationId = await state.questionStored;
     if (remember && state.conversationId) {
       await this.rememberTurn(state, state.conversationId, 'assistant', answer.answer || '(empty answer)', true);
     }

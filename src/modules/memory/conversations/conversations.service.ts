@@ -17,6 +17,9 @@ import { ConversationEntity, TurnEntity } from './conversation.entity.js';
 
 const TITLE_LENGTH = 80;
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a row of the query below
+type Row = Record<string, any>;
+
 interface HotConversation {
   summary: ConversationSummaryDto;
   /** The most recent turns, oldest first, at most memory.recentTurns. */
@@ -56,33 +59,42 @@ export class ConversationsService {
     return this.hot.keys();
   }
 
+  /**
+   * One statement (atomic, one round trip): creates the conversation on its first turn or counts the
+   * turn, then inserts the turn. It is on the path of every chat answer, so it stays cheap.
+   */
   async appendTurn(command: AppendTurnCommand): Promise<TurnDto> {
-    const { turn, conversation } = await this.db.transaction(async (manager) => {
-      await manager.query(
-        `INSERT INTO conversations (id, title) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`,
-        [command.conversationId, command.role === 'user' ? titleFrom(command.content) : ''],
-      );
-      const saved = await manager.getRepository(TurnEntity).save(
-        manager.getRepository(TurnEntity).create({
-          conversationId: command.conversationId,
-          role: command.role,
-          content: command.content,
-        }),
-      );
-      // A conversation started by the assistant gets its title from the first user turn.
-      await manager.query(
-        `UPDATE conversations SET turn_count = turn_count + 1, updated_at = now(),
-                title = CASE WHEN title = '' AND $2 = 'user' THEN $3 ELSE title END
-          WHERE id = $1`,
-        [command.conversationId, command.role, titleFrom(command.content)],
-      );
-      const updated = await manager.getRepository(ConversationEntity).findOneByOrFail({ id: command.conversationId });
-      return { turn: toTurn(saved), conversation: toSummary(updated) };
-    });
+    const title = titleFrom(command.content);
+    const rows: Row[] = await this.db.query(
+      `WITH conversation AS (
+         INSERT INTO conversations AS c (id, title, turn_count) VALUES ($1, CASE WHEN $2 = 'user' THEN $3 ELSE '' END, 1)
+         ON CONFLICT (id) DO UPDATE SET turn_count = c.turn_count + 1, updated_at = now(),
+                title = CASE WHEN c.title = '' AND $2 = 'user' THEN $3 ELSE c.title END
+         RETURNING id, title, turn_count, created_at, updated_at, (xmax = 0) AS created
+       ), turn AS (
+         INSERT INTO conversation_turns (conversation_id, role, content) SELECT id, $2, $4 FROM conversation
+         RETURNING id, role, content, created_at
+       )
+       SELECT c.id, c.title, c.turn_count, c.created_at, c.updated_at, c.created,
+              t.id AS turn_id, t.role, t.content, t.created_at AS turn_created_at
+         FROM conversation c, turn t`,
+      [command.conversationId, command.role, title, command.content],
+    );
+    const row = rows[0];
+    const turn: TurnDto = { id: Number(row.turn_id), role: row.role, content: row.content, createdAt: new Date(row.turn_created_at).toISOString() };
+    const summary: ConversationSummaryDto = {
+      id: row.id,
+      title: row.title,
+      turnCount: row.turn_count,
+      createdAt: new Date(row.created_at).toISOString(),
+      updatedAt: new Date(row.updated_at).toISOString(),
+    };
+    // A new conversation has no earlier turns; a known one not held in RAM is read once.
     const cached = this.hot.get(command.conversationId);
-    const turns = [...(cached?.turns ?? (await this.loadTurns(command.conversationId, this.config.memory.recentTurns))), turn];
+    const earlier = cached?.turns ?? (row.created ? [] : await this.loadTurns(command.conversationId, this.config.memory.recentTurns));
+    const turns = [...earlier, turn];
     const unique = turns.filter((t, i) => turns.findIndex((u) => u.id === t.id) === i);
-    this.hot.set(command.conversationId, { summary: conversation, turns: unique.slice(-this.config.memory.recentTurns) });
+    this.hot.set(command.conversationId, { summary, turns: unique.slice(-this.config.memory.recentTurns) });
     return turn;
   }
 
