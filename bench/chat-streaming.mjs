@@ -24,11 +24,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { chatStream, ollamaChatStream } from './lib/chat-client.mjs';
 import { printConcurrency, printHeader, printStages, printTtft } from './lib/chat-report.mjs';
 import { cpuMeter } from './lib/cpu.mjs';
+import { deleteJetStreamState } from './lib/jetstream-state.mjs';
 import { generateNotes } from './lib/notes-corpus.mjs';
 import { memoryOf, rssSampler } from './lib/proc-memory.mjs';
 import { SimulatorProcess } from './lib/simulator-process.mjs';
@@ -159,20 +158,6 @@ async function concurrentStreams(setup, n) {
   }
 }
 
-/** Deletes every JetStream stream (work queues, dead letters, KV buckets) the nodes made under `prefix`. */
-async function deleteJetStreamState(prefix) {
-  const nc = await connect({ servers: NATS_URL, timeout: 5000 });
-  try {
-    const jsm = await jetstreamManager(nc);
-    for await (const info of jsm.streams.list()) {
-      const name = info.config.name;
-      if (name.startsWith(`${prefix}_`) || name.startsWith(`KV_${prefix}_`)) await jsm.streams.delete(name).catch(() => undefined);
-    }
-  } finally {
-    await nc.close();
-  }
-}
-
 async function main() {
   if (!existsSync(CLI_ENTRY)) throw new Error(`${CLI_ENTRY} is missing: run npx tsc -p tsconfig.json first`);
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'tars-bench-chat-'));
@@ -186,7 +171,7 @@ async function main() {
     for (const agent of agents) agent.destroy();
     await Promise.allSettled(nodes.map((n) => n.stop()));
     if (sim) simSummary = await sim.stop().catch(() => undefined);
-    await deleteJetStreamState(prefix).catch((e) => log(`could not delete the JetStream streams of ${prefix}: ${e.message}`));
+    await deleteJetStreamState(NATS_URL, prefix).catch((e) => log(`could not delete the JetStream streams of ${prefix}: ${e.message}`));
     if (db) await db.drop().catch((e) => log(`could not drop ${db.name}: ${e.message}`));
     rmSync(tmp, { recursive: true, force: true });
   };
