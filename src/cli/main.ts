@@ -5,7 +5,9 @@ import { ConfigError } from '../config/config.loader.js';
 import { TARS_VERSION } from '../platform/version.js';
 import { registerChatCommand } from './chat.command.js';
 import { registerEvalCommand } from './eval.command.js';
+import { registerImportCommand } from './import.command.js';
 import { registerKeysCommand } from './keys.command.js';
+import { registerLoadCommand } from './load.command.js';
 import { registerServeCommand } from './serve.command.js';
 
 const program = new Command('tars')
@@ -16,6 +18,8 @@ registerServeCommand(program);
 registerKeysCommand(program);
 registerChatCommand(program);
 registerEvalCommand(program);
+registerLoadCommand(program);
+registerImportCommand(program);
 
 try {
   await program.parseAsync(process.argv);
