@@ -101,7 +101,7 @@ describe('POST /questions and GET /questions/:id', () => {
     expect(q.attempts.map((a: Json) => a.generation)).toEqual([1, 2, 3, 4]);
     expect(q.attempts.every((a: Json) => typeof a.score === 'number' && a.score < 0.75)).toBe(true);
     expect(q.answer).toBe(`Bananas are yellow ${w}.`);
-    expect(q.timeline.filter((t: Json) => t.state === 'generating' && /regenerating/.test(t.detail ?? ''))).toHaveLength(3);
+    expect(q.timeline.filter((t: Json) => t.state === 'pending' && /regenerating/.test(t.detail ?? ''))).toHaveLength(3);
   });
 
   it('retries LLM overload with backoff and keeps every failed attempt', async () => {

@@ -236,11 +236,12 @@ export class QuestionStore {
       }
       if (decision.kind === 'regenerate') {
         await tx.query(
-          `UPDATE questions SET state = 'generating', generation = $2 + 1, try = 1, updated_at = now()
+          `UPDATE questions SET state = 'pending', generation = $2 + 1, try = 1, updated_at = now()
             WHERE id = $1 AND generation = $2 AND state NOT IN ('validated', 'low_quality', 'failed')`,
           [questionId, generation],
         );
-        await this.event(tx, questionId, 'generating', decision.detail);
+        // Waiting in the queue for its next generation, like a new question.
+        await this.event(tx, questionId, 'pending', decision.detail);
         return;
       }
       // The final answer: this one when validated, else the best scored answer of every generation.
