@@ -52,6 +52,10 @@ export interface OllamaSimulatorOptions {
   maxQueue?: number;
   /** Answer of /api/version. Default 0.12.6. */
   version?: string;
+  /** Faults applied at random, per path (see FaultRates). Default none. */
+  faultRates?: FaultRates;
+  /** Seed of the PRNG that draws the random faults: the same seed gives the same faults to the same sequence of requests. Default 1. */
+  faultSeed?: number;
   /** Default 0 (a free port). */
   port?: number;
   /** Default 127.0.0.1. */
@@ -106,6 +110,32 @@ export type SimulatorFault = { path?: string } & (
   | { kind: 'streamError'; afterTokens?: number; error?: string }
 );
 
+/** A fault drawn at random: applied to a request with probability `rate` (0..1). */
+export type RandomFault = DistributiveOmit<SimulatorFault, 'path'> & { rate: number };
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/**
+ * Random faults by request path (e.g. `/api/chat`; `*` for every path without its own entry).
+ * Each request of such a path draws one number u in [0, 1) from the seeded PRNG; the first rule
+ * whose cumulative rate exceeds u applies (so the rules of one path are exclusive and their rates
+ * add up to at most 1), none otherwise. A fault queued with inject() is served first and then no
+ * number is drawn. Example: 20 % busy and 5 % quota errors on chat:
+ * `{ '/api/chat': [{ kind: 'status', status: 503, rate: 0.2 }, { kind: 'status', status: 429, body: { error: OLLAMA_ERRORS.quota }, rate: 0.05 }] }`.
+ */
+export type FaultRates = Record<string, readonly RandomFault[]>;
+
+/** A fault as it was applied to one request (event `fault`, list `injectedFaults`). */
+export type InjectedFault = DistributiveOmit<SimulatorFault, 'path'> & {
+  /** 1 for the first fault applied since start or reset(), 2 for the next, … */
+  seq: number;
+  /** `queued`: from inject() and its helpers; `rate`: drawn from faultRates. */
+  source: 'queued' | 'rate';
+  path: string;
+  /** The request that got it (its body tells which question or prompt it was). */
+  request: SimulatorRequest;
+  at: Date;
+};
+
 export interface FaultTarget {
   /** How many requests get it. Default 1. */
   count?: number;
@@ -120,6 +150,8 @@ export interface AbortedRequest {
   /** Where it was: waiting for a slot, before its first token, or answering. */
   phase: 'queued' | 'loading' | 'generating';
   at: Date;
+  /** The request as received (its body tells which prompt it was). */
+  request: SimulatorRequest;
 }
 
 /** A JSON answer, or a raw writer for streaming endpoints (NDJSON). */
@@ -129,7 +161,7 @@ export type RouteHandler = (request: SimulatorRequest) => Promise<SimulatorRespo
 /**
  * A protocol-faithful stand-in for Ollama's HTTP API: /api/chat, /api/generate (NDJSON streaming
  * or not), /api/embed, /api/tags, /api/show, /api/version, with slots, a queue, injected faults
- * and records of what clients sent and abandoned. Events: `request` (SimulatorRequest), `abort` (AbortedRequest).
+ * and records of what clients sent and abandoned. Events: `request` (SimulatorRequest), `abort` (AbortedRequest), `fault` (InjectedFault).
  */
 export declare class OllamaSimulator extends EventEmitter {
   private constructor();
@@ -166,6 +198,14 @@ export declare class OllamaSimulator extends EventEmitter {
   readonly maxActiveSeen: number;
   /** Chat/generate requests whose prompt estimate exceeded their effective num_ctx. */
   readonly truncatedRequests: number;
+  /** Random faults (validated when set: known kinds, rates within [0, 1] adding up to at most 1 per path; TypeError/RangeError otherwise). Settable at any time. */
+  faultRates: FaultRates;
+  /** Seed of the random faults; reset() starts its sequence again. */
+  readonly faultSeed: number;
+  /** Every fault applied since start or reset() (queued or drawn), in order. */
+  readonly injectedFaults: readonly InjectedFault[];
+  /** Faults applied since start or reset(): by status code for status faults (`'503'`), by kind for the others (`'drop'`). A fresh object on each read. */
+  readonly injectedCounts: Readonly<Record<string, number>>;
 
   /** Adds or replaces an endpoint; it takes a slot and waits ttftMs like the model endpoints. */
   route(method: string, path: string, handler: RouteHandler): void;
@@ -183,7 +223,7 @@ export declare class OllamaSimulator extends EventEmitter {
   waitForAbort(options?: { timeoutMs?: number; count?: number }): Promise<AbortedRequest>;
   /** The model of this name, accepting `name` for `name:latest` as Ollama does. */
   findModel(name: unknown): SimulatedModel | undefined;
-  /** Clears records, counters and injected faults (not the settings). */
+  /** Clears records, counters, queued faults and the record of applied ones (not the settings), and starts the random faults' sequence again from faultSeed. */
   reset(): void;
   /** Closes the server, destroying open connections (stalled streams included). */
   stop(): Promise<void>;

@@ -6,7 +6,9 @@
 // /api/embed, GET /api/tags, POST /api/show, GET /api/version. Chat, generate and embed share
 // `parallel` slots and a queue of `maxQueue`; the others answer at once. Errors use Ollama's own
 // status codes and texts, and faults (error statuses, slow starts, dropped, garbled or stalled
-// streams) can be injected for the next N requests.
+// streams) can be injected for the next N requests, or at random with given rates (a seeded PRNG:
+// the same seed gives the same faults to the same sequence of requests). Every fault applied is
+// recorded (injectedFaults, injectedCounts) so that tests can reconcile it with what clients saw.
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer } from 'node:http';
@@ -41,6 +43,10 @@ export class OllamaSimulator extends EventEmitter {
   #maxActive = 0;
   #truncated = 0;
   #stopped = false;
+  #faultRates = {};
+  #random;
+  #injected = [];
+  #injectedCounts = new Map();
 
   constructor(server, options = {}) {
     super();
@@ -54,6 +60,9 @@ export class OllamaSimulator extends EventEmitter {
     this.parallel = options.parallel ?? 1;
     this.maxQueue = options.maxQueue ?? 512;
     this.version = options.version ?? '0.12.6';
+    this.faultSeed = options.faultSeed ?? 1;
+    this.#random = mulberry32(this.faultSeed);
+    if (options.faultRates) this.faultRates = options.faultRates;
     this.received = [];
     this.abortedRequests = [];
     this.#routes.set('GET /api/version', { serve: () => ({ status: 200, body: { version: this.version } }) });
@@ -119,6 +128,24 @@ export class OllamaSimulator extends EventEmitter {
     return this.#truncated;
   }
 
+  /** Random faults per path ('*': every path without its own entry); see the .d.mts for the rules. */
+  get faultRates() {
+    return this.#faultRates;
+  }
+  set faultRates(rates) {
+    this.#faultRates = validateFaultRates(rates ?? {});
+  }
+
+  /** Every fault applied so far (queued or drawn), in order (cleared by reset()). */
+  get injectedFaults() {
+    return this.#injected;
+  }
+
+  /** Faults applied so far, by status code for status faults ('503') and by kind for the others ('drop'). */
+  get injectedCounts() {
+    return Object.fromEntries(this.#injectedCounts);
+  }
+
   route(method, path, handler) {
     this.#routes.set(`${method} ${path}`, { usesSlot: true, serve: handler });
   }
@@ -173,6 +200,9 @@ export class OllamaSimulator extends EventEmitter {
     this.#counts.clear();
     this.#faults.length = 0;
     this.#truncated = 0;
+    this.#injected = [];
+    this.#injectedCounts.clear();
+    this.#random = mulberry32(this.faultSeed);
     this.#maxActive = this.#active;
   }
 
@@ -213,7 +243,8 @@ export class OllamaSimulator extends EventEmitter {
     const request = { method: req.method ?? 'GET', path, body, raw: req, model: stringField(body, 'model'), numCtx: requestedNumCtx(body), receivedAt: new Date() };
     this.received.push(request);
     this.emit('request', request);
-    const fault = this.#takeFault(path);
+    const fault = this.#takeFault(path) ?? this.#drawFault(path);
+    if (fault) this.#recordFault(fault, request);
     if (fault?.kind === 'status') return sendJson(res, fault.status, fault.body ?? { error: STATUS_BODIES[fault.status] ?? `status ${fault.status}` });
     const refusal = route.check?.(request);
     if (refusal) return sendJson(res, refusal.status, refusal.body);
@@ -244,7 +275,29 @@ export class OllamaSimulator extends EventEmitter {
 
   #takeFault(path) {
     const i = this.#faults.findIndex((f) => !f.path || f.path === path);
-    return i < 0 ? undefined : this.#faults.splice(i, 1)[0];
+    return i < 0 ? undefined : { ...this.#faults.splice(i, 1)[0], source: 'queued' };
+  }
+
+  /** One draw per request of a path with fault rates: the first rule whose cumulative rate exceeds it applies. */
+  #drawFault(path) {
+    const rules = this.#faultRates[path] ?? this.#faultRates['*'];
+    if (!rules?.length) return undefined;
+    const draw = this.#random();
+    let cumulative = 0;
+    for (const { rate, ...fault } of rules) {
+      cumulative += rate;
+      if (draw < cumulative) return { ...fault, source: 'rate' };
+    }
+    return undefined;
+  }
+
+  #recordFault(fault, request) {
+    const { source, path: _path, ...rest } = fault;
+    const record = { seq: this.#injected.length + 1, source, path: request.path, ...rest, request, at: new Date() };
+    this.#injected.push(record);
+    const key = fault.kind === 'status' ? String(fault.status) : fault.kind;
+    this.#injectedCounts.set(key, (this.#injectedCounts.get(key) ?? 0) + 1);
+    this.emit('fault', record);
   }
 
   /** Resolves true once the request holds a slot, false when refused (queue full) or gone while queued. */
@@ -434,7 +487,7 @@ class Exchange {
     res.on('close', () => {
       if (res.writableFinished || this.#ended) return;
       this.#gone = true;
-      onAbort({ path: request.path, model: request.model, tokensSent: this.tokensSent, phase: this.phase, at: new Date() });
+      onAbort({ path: request.path, model: request.model, tokensSent: this.tokensSent, phase: this.phase, at: new Date(), request });
       this.#wakeAll();
     });
   }
@@ -539,6 +592,41 @@ class Exchange {
   #wakeAll() {
     for (const wake of [...this.#wakers]) wake(false);
   }
+}
+
+const FAULT_KINDS = new Set(['status', 'slowStart', 'drop', 'truncate', 'garbage', 'stall', 'streamError']);
+
+/** Checks fault rates ({ path: [{ kind, rate, ... }] }): known kinds, rates in [0, 1], at most 1 per path. */
+function validateFaultRates(rates) {
+  if (typeof rates !== 'object' || Array.isArray(rates)) throw new TypeError('faultRates must be an object of path -> rules');
+  const checked = {};
+  for (const [path, rules] of Object.entries(rates)) {
+    if (!Array.isArray(rules)) throw new TypeError(`faultRates['${path}'] must be an array of rules`);
+    let total = 0;
+    checked[path] = rules.map((rule) => {
+      if (!FAULT_KINDS.has(rule?.kind)) throw new TypeError(`faultRates['${path}']: unknown fault kind ${JSON.stringify(rule?.kind)}`);
+      if (rule.kind === 'status' && !Number.isInteger(rule.status)) throw new TypeError(`faultRates['${path}']: a status fault needs a status`);
+      if (typeof rule.rate !== 'number' || !(rule.rate >= 0 && rule.rate <= 1)) throw new RangeError(`faultRates['${path}']: rate must be within [0, 1]`);
+      total += rule.rate;
+      const { path: _ignored, ...copy } = rule;
+      return Object.freeze(copy);
+    });
+    if (total > 1 + 1e-9) throw new RangeError(`faultRates['${path}']: the rates add up to ${total}, more than 1`);
+    Object.freeze(checked[path]);
+  }
+  return Object.freeze(checked);
+}
+
+/** A small seeded PRNG (mulberry32): floats in [0, 1), the same sequence for the same seed. */
+function mulberry32(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 function kindOf(model) {

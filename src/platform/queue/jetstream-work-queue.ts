@@ -3,6 +3,8 @@ import {
   AckPolicy,
   type Consumer,
   DiscardPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
   type JetStreamClient,
   type JetStreamManager,
   jetstream,
@@ -69,6 +71,7 @@ export class JetStreamWorkQueue<T> implements WorkQueue<T> {
   private js?: JetStreamClient;
   private jsm?: JetStreamManager;
   private ensuring?: Promise<void>;
+  private repairing?: Promise<void>;
   private stopped = false;
   private loops: Promise<void>[] = [];
 
@@ -168,10 +171,31 @@ export class JetStreamWorkQueue<T> implements WorkQueue<T> {
         if (this.stopped) return;
         this.logger.warn(`waiting for jobs failed (${(err as Error).message}); trying again`);
         await new Promise((r) => setTimeout(r, 1000));
+        await this.recreateIfMissing().catch((e: unknown) => this.logger.warn(`could not check the consumer (${(e as Error).message})`));
         continue;
       }
       if (msg) await this.handle(msg, handler);
     }
+  }
+
+  /**
+   * After a failed fetch: when the consumer (or its stream) no longer exists — deleted, or NATS
+   * restarted without its store — it is created again (once for all loops), so that the workers
+   * resume instead of waiting for a restart while submissions are still accepted.
+   */
+  private recreateIfMissing(): Promise<void> {
+    this.repairing ??= (async () => {
+      const missing = await this.jsm!.consumers.info(this.stream, this.consumerName).then(
+        () => false,
+        (err: unknown) =>
+          err instanceof JetStreamApiError && (err.code === JetStreamApiCodes.ConsumerNotFound || err.code === JetStreamApiCodes.StreamNotFound),
+      );
+      if (!missing) return;
+      this.logger.warn(`the consumer ${this.consumerName} of stream ${this.stream} is gone: creating it again`);
+      this.ensuring = undefined;
+      await this.ensure();
+    })().finally(() => (this.repairing = undefined));
+    return this.repairing;
   }
 
   private async handle(msg: JsMsg, handler: JobHandler<T>): Promise<void> {

@@ -85,12 +85,15 @@ export class QuestionsFacade implements QuestionsContract, OnApplicationBootstra
     for (const input of command.questions) {
       const cached = await this.store.cachedAnswer(input.question, this.config.questions.cacheTtlHours);
       const submitted = await this.store.submit(input, cached);
-      if (!submitted.cached && !submitted.duplicate) {
+      // A duplicate still pending may never have been queued: its first submission was stored, then its
+      // node died before publishing it, and the client, answered nothing, submits it again. Queueing it
+      // again is harmless: the message id is the same, so JetStream keeps one message.
+      if (!submitted.cached && (!submitted.duplicate || submitted.state === 'pending')) {
         try {
           await this.queue.enqueue({ questionId: submitted.id, generation: 1 });
         } catch (err) {
           // Not queued means not accepted: nothing may stay behind that nobody works on.
-          await this.store.remove(submitted.id);
+          if (!submitted.duplicate) await this.store.remove(submitted.id);
           throw new ModuleUnavailableError(
             `the question queue cannot be reached (${(err as Error).message}); ${results.length} of ${command.questions.length} questions were accepted before this one`,
             { accepted: results.map((r) => r.id), reason: 'queue_unavailable' },
