@@ -139,7 +139,7 @@ describe('Ollama backend (against the Ollama simulator)', () => {
     [400, { error: 'registry.ollama.ai/library/llama3.2:3b does not support tools' }, LlmBadRequestError],
     [500, undefined, LlmFailedError],
   ])('classifies HTTP %i %j as %O', async (status, body, errorClass) => {
-    sim.failNext(1, { status, body });
+    sim.inject({ kind: 'status', status, body, path: '/api/chat' }, 1);
     const result = await drain(backendAt(sim.url).chat(chatRequest()));
     expect(result.error).toBeInstanceOf(errorClass);
     expect(result.error!.details).toMatchObject({ backend: 'ollama', model: MODEL, status });
@@ -154,14 +154,14 @@ describe('Ollama backend (against the Ollama simulator)', () => {
   });
 
   it('classifies the quota text of a 429 as quota, not overload', async () => {
-    sim.failNext(1, { status: 429, body: { error: OLLAMA_ERRORS.quota } });
+    sim.inject({ kind: 'status', status: 429, body: { error: OLLAMA_ERRORS.quota }, path: '/api/chat' }, 1);
     const result = await drain(backendAt(sim.url).chat(chatRequest()));
     expect(result.error).toBeInstanceOf(LlmQuotaExceededError);
     expect(result.error!.message).toContain('weekly usage limit');
   });
 
   it('fails with LlmFailedError after the tokens already sent when the stream is dropped', async () => {
-    sim.dropAfterTokens(2);
+    sim.dropAfterTokens(2, { path: '/api/chat' });
     const result = await drain(backendAt(sim.url).chat(chatRequest()));
     expect(result.tokens).toHaveLength(2);
     expect(result.end).toBeUndefined();
@@ -169,10 +169,10 @@ describe('Ollama backend (against the Ollama simulator)', () => {
   });
 
   it.each([
-    ['garbage instead of NDJSON', (s: OllamaSimulator) => s.garbage({ afterTokens: 0 })],
-    ['garbage after some tokens', (s: OllamaSimulator) => s.garbage({ afterTokens: 2 })],
-    ['a stream that ends without its done line', (s: OllamaSimulator) => s.inject({ kind: 'truncate', afterTokens: 2 })],
-    ['an error line inside the stream', (s: OllamaSimulator) => s.inject({ kind: 'streamError', afterTokens: 1 })],
+    ['garbage instead of NDJSON', (s: OllamaSimulator) => s.garbage({ afterTokens: 0, path: '/api/chat' })],
+    ['garbage after some tokens', (s: OllamaSimulator) => s.garbage({ afterTokens: 2, path: '/api/chat' })],
+    ['a stream that ends without its done line', (s: OllamaSimulator) => s.inject({ kind: 'truncate', afterTokens: 2, path: '/api/chat' })],
+    ['an error line inside the stream', (s: OllamaSimulator) => s.inject({ kind: 'streamError', afterTokens: 1, path: '/api/chat' })],
   ])('fails with LlmFailedError on %s', async (_, inject) => {
     inject(sim);
     const result = await drain(backendAt(sim.url).chat(chatRequest()));
@@ -291,7 +291,7 @@ describe('inference engine over Ollama (against the Ollama simulator)', () => {
 
   it('falls back from a busy first backend (Ollama answers 503) to the second, and says so', async () => {
     const sut = engine([firstBackend(), secondBackend()]);
-    first.stallAfterTokens(1);
+    first.stallAfterTokens(1, { path: '/api/chat' });
     let occupyingError: unknown;
     await new Promise<void>((resolve) =>
       sut.stream(ask('long question')).subscribe({ next: (event) => event.type === 'token' && resolve(), error: (err) => (occupyingError = err) }),
@@ -316,14 +316,14 @@ describe('inference engine over Ollama (against the Ollama simulator)', () => {
 
   it('aborts the request to Ollama when the first token does not come in time', async () => {
     const sut = engine([firstBackend({ firstTokenTimeoutMs: 100 })]);
-    first.slowStart(10_000);
+    first.slowStart(10_000, { path: '/api/chat' });
     await expect(sut.generate(ask('slow'))).rejects.toBeInstanceOf(LlmTimeoutError);
     expect(await first.waitForAbort()).toMatchObject({ path: '/api/chat', phase: 'loading' });
   });
 
   it('aborts the request to Ollama when it stalls between tokens, after the tokens already sent', async () => {
     const sut = engine([firstBackend({ idleTimeoutMs: 100 }), secondBackend()]);
-    first.stallAfterTokens(2);
+    first.stallAfterTokens(2, { path: '/api/chat' });
     const result = await collect(sut.stream(ask('stall')));
     expect(result.tokens).toHaveLength(2);
     expect(result.error).toBeInstanceOf(LlmTimeoutError);

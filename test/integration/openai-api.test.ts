@@ -160,7 +160,7 @@ describe('POST /v1/chat/completions with an LLM name', () => {
   });
 
   it('ends a stream that fails after it started with an error event, which the client raises', async () => {
-    sim.inject({ kind: 'streamError', afterTokens: 3, error: 'llama runner process has terminated: exit status 2' });
+    sim.inject({ kind: 'streamError', afterTokens: 3, error: 'llama runner process has terminated: exit status 2', path: '/api/chat' });
     const stream = await openai.chat.completions.create({ model: CHAT_MODEL, messages: [{ role: 'user', content: 'Hello?' }], stream: true });
     const deltas: string[] = [];
     const err = await failure(
