@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Debian packages TARS needs beyond Node.js: libfaiss-dev (vector search). Installs only what is
+# Debian packages TARS needs beyond Node.js: libfaiss-dev (vector search), g++ (to build its
+# binding), systemd (systemd-analyze checks the unit files in the test command). Installs only what is
 # missing; uses sudo when not root.
 set -euo pipefail
 missing=()
-for pkg in libfaiss-dev g++; do
+for pkg in libfaiss-dev g++ systemd; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
 echo "==> lint";        npx eslint .
 echo "==> type-check";  npx tsc -p tsconfig.check.json
+echo "==> systemd units"; bash scripts/verify-units.sh
 echo "==> build";       npm run build --silent
 echo "==> tests"
 mkdir -p test-results

@@ -12,6 +12,9 @@ import { PrefixedNatsServer } from './platform/bus/prefixed-nats.server.js';
 import { TarsLogger } from './platform/logging/tars-logger.js';
 import { MetricsService } from './platform/metrics/metrics.service.js';
 import { TARS_VERSION } from './platform/version.js';
+import { systemdEnv } from './config/systemd-env.js';
+import { livenessProblem } from './platform/health/liveness-problem.js';
+import { SystemdNotifier } from './platform/systemd/systemd-notifier.js';
 
 /** A started node. */
 export interface RunningNode {
@@ -69,5 +72,18 @@ export async function startNode(config: TarsConfigValues): Promise<RunningNode> 
   const host = config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   logger.log(`node ${config.nodeName} (${config.roles.join(', ')}) listening on ${url}`, 'tars');
-  return { app, url, close: () => app.close() };
+
+  // Under systemd (Type=notify): ready now, then watchdog pings while the database and NATS answer.
+  const notifier = new SystemdNotifier(systemdEnv(), (message) => logger.warn(message, 'systemd'));
+  await notifier.ready(`node ${config.nodeName} (${config.roles.join(', ')}) serving on ${url}`);
+  notifier.startWatchdog(() => livenessProblem(app));
+  if (notifier.enabled) process.once('SIGTERM', () => void notifier.stopping());
+  return {
+    app,
+    url,
+    close: async () => {
+      await notifier.stopping();
+      await app.close();
+    },
+  };
 }
