@@ -1,5 +1,4 @@
 import { createServer } from 'node:net';
-import type { Observable } from 'rxjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { InferenceBackendConfig } from '../../src/config/config.schema.js';
 import {
@@ -12,12 +11,13 @@ import {
   ModelNotFoundError,
   type TarsError,
 } from '../../src/contracts/errors.js';
-import type { GenerateCommand, GenerationEvent, GenerationSummaryDto } from '../../src/contracts/inference/generation.dto.js';
+import type { GenerateCommand } from '../../src/contracts/inference/generation.dto.js';
 import type { BackendChatRequest, BackendEvent } from '../../src/modules/inference/backends/inference-backend.js';
 import { OllamaBackend } from '../../src/modules/inference/backends/ollama.backend.js';
 import { InferenceEngine } from '../../src/modules/inference/inference.engine.js';
 import { backendConfig, inferenceTestConfig } from '../../src/modules/inference/testing/inference-test-config.js';
 import { OLLAMA_ERRORS, OllamaSimulator } from '../support/ollama-simulator.mjs';
+import { collectGeneration } from '../../src/modules/inference/testing/collect.js';
 
 const MODEL = 'llama3.2:3b';
 const quietLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
@@ -67,22 +67,6 @@ async function drain(events: AsyncIterable<BackendEvent>): Promise<Drained> {
   return result;
 }
 
-interface Collected {
-  tokens: string[];
-  summary?: GenerationSummaryDto;
-  error?: TarsError;
-}
-
-function collect(stream: Observable<GenerationEvent>): Promise<Collected> {
-  const result: Collected = { tokens: [] };
-  return new Promise((resolve) => {
-    stream.subscribe({
-      next: (event) => (event.type === 'token' ? result.tokens.push(event.text) : (result.summary = event.summary)),
-      error: (error: TarsError) => resolve({ ...result, error }),
-      complete: () => resolve(result),
-    });
-  });
-}
 
 const ask = (text: string, extra: Partial<GenerateCommand> = {}): GenerateCommand => ({ messages: [{ role: 'user', content: text }], ...extra });
 
@@ -266,7 +250,7 @@ describe('inference engine over Ollama (against the Ollama simulator)', () => {
   it('streams the answer and reports usage, timings and the num_ctx it sent', async () => {
     const sut = engine([firstBackend()]);
     first.reply = () => 'Every spring, by the plumber.';
-    const result = await collect(sut.stream(ask('When is the boiler serviced?', { options: { numCtx: 4096 } })));
+    const result = await collectGeneration(sut.stream(ask('When is the boiler serviced?', { options: { numCtx: 4096 } })));
     expect(result.error).toBeUndefined();
     expect(result.tokens.join('')).toBe('Every spring, by the plumber.');
     expect(result.summary).toMatchObject({
@@ -324,7 +308,7 @@ describe('inference engine over Ollama (against the Ollama simulator)', () => {
   it('aborts the request to Ollama when it stalls between tokens, after the tokens already sent', async () => {
     const sut = engine([firstBackend({ idleTimeoutMs: 100 }), secondBackend()]);
     first.stallAfterTokens(2, { path: '/api/chat' });
-    const result = await collect(sut.stream(ask('stall')));
+    const result = await collectGeneration(sut.stream(ask('stall')));
     expect(result.tokens).toHaveLength(2);
     expect(result.error).toBeInstanceOf(LlmTimeoutError);
     expect(await first.waitForAbort()).toMatchObject({ phase: 'generating', tokensSent: 2 });

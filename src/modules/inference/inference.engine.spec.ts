@@ -1,4 +1,4 @@
-import { firstValueFrom, type Observable } from 'rxjs';
+import { firstValueFrom } from 'rxjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   CancelledError,
@@ -11,10 +11,11 @@ import {
   ModelNotFoundError,
   type TarsError,
 } from '../../contracts/errors.js';
-import type { GenerateCommand, GenerationEvent, GenerationSummaryDto } from '../../contracts/inference/generation.dto.js';
+import type { GenerateCommand, GenerationEvent } from '../../contracts/inference/generation.dto.js';
 import { InferenceEngine } from './inference.engine.js';
 import { backendConfig, inferenceTestConfig } from './testing/inference-test-config.js';
 import { failWith, FakeBackend, held, replyWith, silentAfter, untilAborted } from './testing/fake-backend.js';
+import { collectGeneration } from './testing/collect.js';
 
 const quietLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
 const engines: InferenceEngine[] = [];
@@ -39,23 +40,6 @@ function ask(text: string, extra: Partial<GenerateCommand> = {}): GenerateComman
   return { messages: [{ role: 'user', content: text }], ...extra };
 }
 
-interface Collected {
-  tokens: string[];
-  summary?: GenerationSummaryDto;
-  error?: TarsError;
-}
-
-/** Everything a stream emits until it completes or errors. */
-function collect(stream: Observable<GenerationEvent>): Promise<Collected> {
-  const result: Collected = { tokens: [] };
-  return new Promise((resolve) => {
-    stream.subscribe({
-      next: (event) => (event.type === 'token' ? result.tokens.push(event.text) : (result.summary = event.summary)),
-      error: (error: TarsError) => resolve({ ...result, error }),
-      complete: () => resolve(result),
-    });
-  });
-}
 
 const queued = (sut: InferenceEngine, id: string) => sut.status().backends.find((b) => b.id === id)!.queued;
 const active = (sut: InferenceEngine, id: string) => sut.status().backends.find((b) => b.id === id)!.active;
@@ -215,7 +199,7 @@ describe('inference engine: time limits', () => {
   it('fails with LlmTimeoutError after idleTimeoutMs of silence between tokens, keeping the tokens already sent', async () => {
     const { sut, fake } = setup([{ id: 'local', idleTimeoutMs: 20 }, { id: 'spare' }]);
     fake('local').answer(silentAfter(['one', ' two']));
-    const result = await collect(sut.stream(ask('1')));
+    const result = await collectGeneration(sut.stream(ask('1')));
     expect(result.tokens).toEqual(['one', ' two']);
     expect(result.error).toBeInstanceOf(LlmTimeoutError);
     expect(result.error!.message).toContain('no further token');
@@ -270,7 +254,7 @@ describe('inference engine: fallback', () => {
   it('does not move on once a token was sent: the stream fails with the error after the tokens', async () => {
     const { sut, fake } = setup([{ id: 'first' }, { id: 'second' }]);
     fake('first').answer(failWith(new LlmFailedError('stream cut'), ['Hel']));
-    const result = await collect(sut.stream(ask('1')));
+    const result = await collectGeneration(sut.stream(ask('1')));
     expect(result.tokens).toEqual(['Hel']);
     expect(result.error).toBeInstanceOf(LlmFailedError);
     expect(result.summary).toBeUndefined();

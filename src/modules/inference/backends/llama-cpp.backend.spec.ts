@@ -7,6 +7,7 @@ import { LlmBadRequestError, LlmFailedError, LlmUnavailableError, ModelNotFoundE
 import type { ChatMessageDto } from '../../../contracts/inference/generation.dto.js';
 import type { BackendChatRequest, BackendEvent } from './inference-backend.js';
 import { LlamaCppBackend, type LlamaCppBackendConfig } from './llama-cpp.backend.js';
+import { collectBackendEvents } from '../testing/collect.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tars-llamacpp-'));
 const location = { modelsDir: dir, allowRemoteModels: false };
@@ -45,22 +46,13 @@ function chatRequest(overrides: Partial<BackendChatRequest> = {}): BackendChatRe
   };
 }
 
-async function collect(events: AsyncIterable<BackendEvent>) {
-  const tokens: string[] = [];
-  let end: Extract<BackendEvent, { type: 'end' }> | undefined;
-  for await (const event of events) {
-    if (event.type === 'token') tokens.push(event.text);
-    else end = event;
-  }
-  return { tokens, text: tokens.join(''), end };
-}
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('LlamaCppBackend without a usable model', () => {
   it('fails with ModelNotFoundError naming the path when the GGUF file is missing', async () => {
     const backend = new LlamaCppBackend(llamaConfig({ modelPath: 'missing.gguf' }), location);
-    const error = await collect(backend.chat(chatRequest())).catch((err: unknown) => err);
+    const error = await collectBackendEvents(backend.chat(chatRequest())).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(ModelNotFoundError);
     expect((error as ModelNotFoundError).message).toContain(join(dir, 'missing.gguf'));
     expect((error as ModelNotFoundError).details).toEqual({ backend: 'local-llama', model: 'tiny' });
@@ -78,7 +70,7 @@ describe('LlamaCppBackend without a usable model', () => {
     writeFileSync(join(dir, 'present.gguf'), 'not used');
     const missingPackage = () => Promise.reject(new Error("Cannot find package 'node-llama-cpp'"));
     const backend = new LlamaCppBackend(llamaConfig({ modelPath: 'present.gguf' }), location, missingPackage);
-    const error = await collect(backend.chat(chatRequest())).catch((err: unknown) => err);
+    const error = await collectBackendEvents(backend.chat(chatRequest())).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(LlmUnavailableError);
     expect((error as Error).message).toContain('node-llama-cpp is not installed: npm install node-llama-cpp');
     expect((await backend.probe(1000)).up).toBe(false);
@@ -87,10 +79,10 @@ describe('LlamaCppBackend without a usable model', () => {
   it('fails with LlmUnavailableError when the file is not a GGUF model, and keeps failing fast', async () => {
     writeFileSync(join(dir, 'garbage.gguf'), Buffer.alloc(4096, 7));
     const backend = new LlamaCppBackend(llamaConfig({ modelPath: 'garbage.gguf' }), location);
-    const error = await collect(backend.chat(chatRequest())).catch((err: unknown) => err);
+    const error = await collectBackendEvents(backend.chat(chatRequest())).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(LlmUnavailableError);
     expect((error as Error).message).toContain(`cannot load ${join(dir, 'garbage.gguf')}`);
-    const again = await collect(backend.chat(chatRequest())).catch((err: unknown) => err);
+    const again = await collectBackendEvents(backend.chat(chatRequest())).catch((err: unknown) => err);
     expect(again).toBe(error);
     expect(await backend.probe(1000)).toEqual({ up: false, detail: (error as Error).message });
   });
@@ -116,7 +108,7 @@ describe('LlamaCppBackend with a tiny random-weight GGUF model', { timeout: 60_0
   afterAll(() => backend.close());
 
   it('streams tokens and stops at maxTokens with doneReason length and the token counts', async () => {
-    const { tokens, text, end } = await collect(backend.chat(chatRequest({ maxTokens: 12 })));
+    const { tokens, text, end } = await collectBackendEvents(backend.chat(chatRequest({ maxTokens: 12 })));
     expect(tokens.length).toBeGreaterThan(1);
     expect(text.trim()).not.toBe('');
     expect(end).toMatchObject({ type: 'end', doneReason: 'length', completionTokens: 12 });
@@ -133,8 +125,8 @@ describe('LlamaCppBackend with a tiny random-weight GGUF model', { timeout: 60_0
   });
 
   it('gives the same reply twice at temperature 0 (each request starts from its own messages)', async () => {
-    const first = await collect(backend.chat(chatRequest()));
-    const second = await collect(backend.chat(chatRequest()));
+    const first = await collectBackendEvents(backend.chat(chatRequest()));
+    const second = await collectBackendEvents(backend.chat(chatRequest()));
     expect(second.text).toBe(first.text);
   });
 
@@ -154,17 +146,17 @@ describe('LlamaCppBackend with a tiny random-weight GGUF model', { timeout: 60_0
   it('ends at once, without generating, when the signal is already aborted', async () => {
     const controller = new AbortController();
     controller.abort();
-    const { tokens, end } = await collect(backend.chat(chatRequest({ signal: controller.signal })));
+    const { tokens, end } = await collectBackendEvents(backend.chat(chatRequest({ signal: controller.signal })));
     expect(tokens).toEqual([]);
     expect(end?.doneReason).toBe('cancelled');
   });
 
   it('stops at a stop string, which is not part of the reply', async () => {
-    const { text } = await collect(backend.chat(chatRequest({ maxTokens: 30 })));
+    const { text } = await collectBackendEvents(backend.chat(chatRequest({ maxTokens: 30 })));
     const words = text.trim().split(/\s+/);
     const stopWord = words.find((w, i) => i >= 2 && w.length >= 3 && !words.slice(0, i).includes(w));
     expect(stopWord).toBeDefined();
-    const stopped = await collect(backend.chat(chatRequest({ maxTokens: 30, stop: [` ${stopWord}`] })));
+    const stopped = await collectBackendEvents(backend.chat(chatRequest({ maxTokens: 30, stop: [` ${stopWord}`] })));
     expect(stopped.end?.doneReason).toBe('stop');
     expect(text.startsWith(stopped.text)).toBe(true);
     expect(stopped.text).not.toContain(` ${stopWord}`);
@@ -177,7 +169,7 @@ describe('LlamaCppBackend with a tiny random-weight GGUF model', { timeout: 60_0
       for await (const event of single.chat(chatRequest({ maxTokens: 400 }))) {
         if (event.type === 'token') break;
       }
-      const { end } = await collect(single.chat(chatRequest({ maxTokens: 4 })));
+      const { end } = await collectBackendEvents(single.chat(chatRequest({ maxTokens: 4 })));
       expect(end?.completionTokens).toBe(4);
     } finally {
       await single.close();
@@ -191,7 +183,7 @@ describe('LlamaCppBackend with a tiny random-weight GGUF model', { timeout: 60_0
         for await (const event of own.chat(chatRequest({ maxTokens: 400 }))) if (event.type === 'token') await own.close();
       })().catch((err: unknown) => err);
       expect(error).toBeInstanceOf(LlmFailedError);
-      const { end } = await collect(own.chat(chatRequest({ maxTokens: 3 })));
+      const { end } = await collectBackendEvents(own.chat(chatRequest({ maxTokens: 3 })));
       expect(end?.completionTokens).toBe(3);
     } finally {
       await own.close();
@@ -199,13 +191,13 @@ describe('LlamaCppBackend with a tiny random-weight GGUF model', { timeout: 60_0
   });
 
   it('runs maxConcurrent generations at once', async () => {
-    const replies = await Promise.all([collect(backend.chat(chatRequest())), collect(backend.chat(chatRequest()))]);
+    const replies = await Promise.all([collectBackendEvents(backend.chat(chatRequest())), collectBackendEvents(backend.chat(chatRequest()))]);
     expect(replies.map((r) => r.end?.completionTokens)).toEqual([12, 12]);
   });
 
   it('refuses a prompt longer than the context with LlmBadRequestError', async () => {
     const messages: ChatMessageDto[] = [{ role: 'user', content: 'abcdefghij'.repeat(80) }];
-    const error = await collect(backend.chat(chatRequest({ messages }))).catch((err: unknown) => err);
+    const error = await collectBackendEvents(backend.chat(chatRequest({ messages }))).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(LlmBadRequestError);
     expect((error as Error).message).toMatch(/more than the context of \d+ tokens/);
   });
@@ -215,6 +207,6 @@ describe('LlamaCppBackend with a tiny random-weight GGUF model', { timeout: 60_0
       { role: 'user', content: 'hi' },
       { role: 'assistant', content: 'hello' },
     ];
-    await expect(collect(backend.chat(chatRequest({ messages })))).rejects.toBeInstanceOf(LlmBadRequestError);
+    await expect(collectBackendEvents(backend.chat(chatRequest({ messages })))).rejects.toBeInstanceOf(LlmBadRequestError);
   });
 });

@@ -8,6 +8,7 @@ import { LlmBadRequestError, LlmFailedError, ModelNotFoundError } from '../../..
 import type { ChatMessageDto } from '../../../contracts/inference/generation.dto.js';
 import type { BackendChatRequest, BackendEvent } from './inference-backend.js';
 import { TransformersBackend, type TransformersBackendConfig } from './transformers.backend.js';
+import { collectBackendEvents } from '../testing/collect.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tars-transformers-llm-'));
 const offline = { modelsDir: dir, allowRemoteModels: false };
@@ -44,15 +45,6 @@ function chatRequest(overrides: Partial<BackendChatRequest> = {}): BackendChatRe
   };
 }
 
-async function collect(events: AsyncIterable<BackendEvent>) {
-  const tokens: string[] = [];
-  let end: Extract<BackendEvent, { type: 'end' }> | undefined;
-  for await (const event of events) {
-    if (event.type === 'token') tokens.push(event.text);
-    else end = event;
-  }
-  return { tokens, text: tokens.join(''), end };
-}
 
 beforeAll(() => {
   writeTinyOnnxLm(join(dir, 'tiny-lm'), { seed: 3 });
@@ -63,7 +55,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('TransformersBackend without a usable model', { timeout: 60_000 }, () => {
   it('fails with ModelNotFoundError naming the folder when it is missing and downloads are off', async () => {
     const backend = new TransformersBackend(transformersConfig({ source: 'no-such-model' }), offline);
-    const error = await collect(backend.chat(chatRequest())).catch((err: unknown) => err);
+    const error = await collectBackendEvents(backend.chat(chatRequest())).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(ModelNotFoundError);
     expect((error as Error).message).toContain(join(dir, 'no-such-model'));
     expect((error as ModelNotFoundError).details).toEqual({ backend: 'local-onnx', model: 'tiny-lm' });
@@ -90,10 +82,10 @@ describe('TransformersBackend without a usable model', { timeout: 60_000 }, () =
     });
 
     it('refuses to generate with LlmBadRequestError saying so, and keeps failing fast', async () => {
-      const error = await collect(backend.chat(chatRequest())).catch((err: unknown) => err);
+      const error = await collectBackendEvents(backend.chat(chatRequest())).catch((err: unknown) => err);
       expect(error).toBeInstanceOf(LlmBadRequestError);
       expect((error as Error).message).toMatch(/is not a text-generation model .*Unsupported model type: bert/);
-      expect(await collect(backend.chat(chatRequest())).catch((err: unknown) => err)).toBe(error);
+      expect(await collectBackendEvents(backend.chat(chatRequest())).catch((err: unknown) => err)).toBe(error);
     });
   });
 });
@@ -103,7 +95,7 @@ describe('TransformersBackend with a tiny random-weight ONNX language model', { 
   afterAll(() => backend.close());
 
   it('streams tokens and stops at maxTokens with doneReason length and the token counts', async () => {
-    const { tokens, text, end } = await collect(backend.chat(chatRequest({ maxTokens: 12 })));
+    const { tokens, text, end } = await collectBackendEvents(backend.chat(chatRequest({ maxTokens: 12 })));
     expect(tokens.length).toBeGreaterThan(1);
     expect(text.trim().split(/\s+/).length).toBe(12);
     expect(end).toMatchObject({ type: 'end', doneReason: 'length', completionTokens: 12 });
@@ -119,8 +111,8 @@ describe('TransformersBackend with a tiny random-weight ONNX language model', { 
   it('falls back to a plain role: content transcript for a model without a chat template', async () => {
     const plain = new TransformersBackend(transformersConfig({ source: 'tiny-lm-no-template' }), offline);
     try {
-      const templated = await collect(backend.chat(chatRequest()));
-      const transcript = await collect(plain.chat(chatRequest()));
+      const templated = await collectBackendEvents(backend.chat(chatRequest()));
+      const transcript = await collectBackendEvents(plain.chat(chatRequest()));
       expect(transcript.end?.completionTokens).toBe(12);
       // "<s><system> ...\n<user> ...\n<assistant>" and "system: ...\nuser: ...\nassistant:" tokenize differently.
       expect(transcript.end?.promptTokens).not.toBe(templated.end?.promptTokens);
@@ -145,17 +137,17 @@ describe('TransformersBackend with a tiny random-weight ONNX language model', { 
   it('ends without generating when the signal is already aborted', async () => {
     const controller = new AbortController();
     controller.abort();
-    const { tokens, end } = await collect(backend.chat(chatRequest({ signal: controller.signal })));
+    const { tokens, end } = await collectBackendEvents(backend.chat(chatRequest({ signal: controller.signal })));
     expect(tokens).toEqual([]);
     expect(end?.doneReason).toBe('cancelled');
   });
 
   it('stops at a stop string, which is not part of the reply', async () => {
-    const { text } = await collect(backend.chat(chatRequest({ maxTokens: 30 })));
+    const { text } = await collectBackendEvents(backend.chat(chatRequest({ maxTokens: 30 })));
     const words = text.trim().split(/\s+/);
     const stopWord = words.find((w, i) => i >= 2 && !words.slice(0, i).includes(w));
     expect(stopWord).toBeDefined();
-    const stopped = await collect(backend.chat(chatRequest({ maxTokens: 30, stop: [` ${stopWord}`] })));
+    const stopped = await collectBackendEvents(backend.chat(chatRequest({ maxTokens: 30, stop: [` ${stopWord}`] })));
     expect(stopped.end?.doneReason).toBe('stop');
     expect(text.startsWith(stopped.text)).toBe(true);
     expect(stopped.text).not.toContain(` ${stopWord}`);
@@ -163,7 +155,7 @@ describe('TransformersBackend with a tiny random-weight ONNX language model', { 
   });
 
   it('samples when the temperature is above 0', async () => {
-    const { tokens, end } = await collect(backend.chat(chatRequest({ temperature: 1, maxTokens: 8 })));
+    const { tokens, end } = await collectBackendEvents(backend.chat(chatRequest({ temperature: 1, maxTokens: 8 })));
     expect(tokens.length).toBeGreaterThan(0);
     expect(end).toMatchObject({ doneReason: 'length', completionTokens: 8 });
   });
@@ -177,7 +169,7 @@ describe('TransformersBackend with a tiny random-weight ONNX language model', { 
       })().catch((err: unknown) => err);
       expect(error).toBeInstanceOf(LlmFailedError);
       expect((error as Error).message).toContain('worker');
-      const { end } = await collect(own.chat(chatRequest({ maxTokens: 3 })));
+      const { end } = await collectBackendEvents(own.chat(chatRequest({ maxTokens: 3 })));
       expect(end?.completionTokens).toBe(3);
     } finally {
       await own.close();
@@ -188,7 +180,7 @@ describe('TransformersBackend with a tiny random-weight ONNX language model', { 
     const small = new TransformersBackend(transformersConfig({ contextLength: 256 }), offline);
     try {
       const messages: ChatMessageDto[] = [{ role: 'user', content: 'the river '.repeat(300) }];
-      const error = await collect(small.chat(chatRequest({ messages }))).catch((err: unknown) => err);
+      const error = await collectBackendEvents(small.chat(chatRequest({ messages }))).catch((err: unknown) => err);
       expect(error).toBeInstanceOf(LlmBadRequestError);
       expect((error as Error).message).toMatch(/more than the context of 256 tokens/);
     } finally {
