@@ -32,7 +32,7 @@ function moduleFor(name: ModuleName, config: TarsConfigValues): Type | DynamicMo
     case 'processing':
       return ProcessingModule.register({ serveOverNats });
     case 'monitoring':
-      return MonitoringModule;
+      return MonitoringModule.register({ serveOverNats });
     case 'api':
       return ApiModule;
   }

@@ -305,6 +305,69 @@ export const configSchema = z
         windowMs: positiveMs,
       }),
     }),
+    health: z.strictObject({
+      /** Time limit of each readiness check. */
+      checkTimeoutMs: positiveMs,
+      /** Readiness fails when the data folder's file system has less free space than this (percent). */
+      minFreeDiskPercent: z.number().min(0).max(100),
+      /** Readiness fails when the machine has less available memory than this (MiB). */
+      minFreeMemoryMb: z.number().int().min(0),
+    }),
+    monitoring: z.strictObject({
+      /** How often every node publishes its heartbeat. */
+      heartbeatIntervalMs: positiveMs,
+      /** A node silent for longer is `suspect`. */
+      suspectAfterMs: positiveMs,
+      /** A node silent for longer is `down` (and forgotten after `forgetAfterMs`). */
+      downAfterMs: positiveMs,
+      forgetAfterMs: z.number().int().min(1).max(30 * 86_400_000),
+      alerts: z.strictObject({
+        evaluateIntervalMs: positiveMs,
+        /** Alerts are also POSTed (JSON) here when set. */
+        webhookUrl: urlList(['http:', 'https:']),
+        webhookTimeoutMs: positiveMs,
+        /** How many resolved alerts GET /alerts keeps showing. */
+        keepResolved: z.number().int().min(0).max(10_000),
+        rules: z.strictObject({
+          nodeDown: z.strictObject({ enabled: z.boolean() }),
+          queueLag: z.strictObject({ enabled: z.boolean(), maxPending: z.number().int().min(0) }),
+          errorRate: z.strictObject({
+            enabled: z.boolean(),
+            maxPercent: z.number().min(0).max(100),
+            windowMs: positiveMs,
+            /** Fewer requests than this in the window never fire (one failed request is not a 100% error rate). */
+            minRequests: z.number().int().min(1),
+          }),
+          disk: z.strictObject({ enabled: z.boolean(), minFreePercent: z.number().min(0).max(100) }),
+        }),
+      }),
+    }),
+    jobs: z.strictObject({
+      /** Run the schedule on this node (nodes with the monitoring module); manual runs work either way. */
+      enabled: z.boolean(),
+      /** IANA time zone of the cron expressions, e.g. Europe/Berlin; empty = the machine's. */
+      timezone: z.string(),
+      /** A running job whose node stopped renewing its lease for this long is taken as dead. */
+      leaseMs: positiveMs,
+      synthesis: z.strictObject({
+        cron: z.string().min(1),
+        /** Conversations without a new turn for this long are summarised. */
+        idleHours: z.number().min(0).max(24 * 365),
+        /** After summarising, raw turns older than this are compacted away (the summary keeps them). */
+        keepTurnsDays: z.number().min(0).max(36500),
+        maxConversationsPerRun: z.number().int().min(1).max(100_000),
+      }),
+      indexMaintenance: z.strictObject({
+        cron: z.string().min(1),
+        /** Backups of the index files kept in <dataDir>/backups/index. */
+        keepBackups: z.number().int().min(1).max(1000),
+      }),
+      cleanup: z.strictObject({
+        cron: z.string().min(1),
+        /** Job runs, resolved alerts and stage metrics older than this are deleted. */
+        keepDays: z.number().min(1).max(36500),
+      }),
+    }),
     log: z.strictObject({
       level: z.enum(['error', 'warn', 'info', 'debug']),
       format: z.enum(['json', 'pretty', 'auto']),

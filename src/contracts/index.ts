@@ -1,6 +1,7 @@
 import type { ModuleContract } from './contract.js';
 import { INFERENCE_CONTRACT } from './inference/inference.contract.js';
 import { MEMORY_CONTRACT } from './memory/memory.contract.js';
+import { MONITORING_CONTRACT } from './monitoring/monitoring.contract.js';
 import { ORCHESTRATOR_CONTRACT } from './orchestrator/orchestrator.contract.js';
 import { PROCESSING_CONTRACT } from './processing/processing.contract.js';
 import { QUESTIONS_CONTRACT } from './questions/questions.contract.js';
@@ -13,4 +14,5 @@ export const ALL_CONTRACTS: ReadonlyArray<ModuleContract<any>> = [
   INFERENCE_CONTRACT,
   ORCHESTRATOR_CONTRACT,
   QUESTIONS_CONTRACT,
+  MONITORING_CONTRACT,
 ];

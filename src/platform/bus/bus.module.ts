@@ -17,6 +17,7 @@ import { NodeState } from './node-state.js';
 import { PrefixedNatsClient } from './prefixed-nats.client.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { natsBinding } from './remote-binding.js';
+import { QueueRegistry } from '../queue/queue-registry.js';
 
 /** Injection token of the node's NATS request client (present only when nats.url is set). */
 export const NATS_CLIENT = 'NatsClient';
@@ -49,13 +50,18 @@ export class BusModule {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   static forRoot(config: TarsConfigValues, remoteContracts: ReadonlyArray<ModuleContract<any>>): DynamicModule {
     if (config.nats.url === '') {
-      return { module: BusModule, providers: [NodeState, NatsConnectionService], exports: [NodeState, NatsConnectionService] };
+      return {
+        module: BusModule,
+        providers: [NodeState, NatsConnectionService, QueueRegistry],
+        exports: [NodeState, NatsConnectionService, QueueRegistry],
+      };
     }
     return {
       module: BusModule,
       providers: [
         NodeState,
         NatsConnectionService,
+        QueueRegistry,
         {
           provide: NATS_CLIENT,
           useFactory: () => new PrefixedNatsClient(natsConnectionOptions(config, 'client'), config.nats.subjectPrefix),
@@ -70,7 +76,7 @@ export class BusModule {
           inject: [NATS_CLIENT, TarsConfig, MetricsService],
         })),
       ],
-      exports: [NATS_CLIENT, NodeState, NatsConnectionService, ...remoteContracts.map((c) => c.token)],
+      exports: [NATS_CLIENT, NodeState, NatsConnectionService, QueueRegistry, ...remoteContracts.map((c) => c.token)],
     };
   }
 }
