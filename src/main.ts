@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { AsyncResource } from 'node:async_hooks';
 import fastifyMultipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
@@ -10,6 +11,7 @@ import { natsConnectionOptions } from './platform/bus/nats-options.js';
 import { NodeState } from './platform/bus/node-state.js';
 import { PrefixedNatsServer } from './platform/bus/prefixed-nats.server.js';
 import { TarsLogger } from './platform/logging/tars-logger.js';
+import { acceptRequestId, REQUEST_ID_HEADER, runWithRequestId } from './platform/logging/request-context.js';
 import { MetricsService } from './platform/metrics/metrics.service.js';
 import { TARS_VERSION } from './platform/version.js';
 import { systemdEnv } from './config/systemd-env.js';
@@ -42,8 +44,28 @@ export async function startNode(config: TarsConfigValues): Promise<RunningNode> 
   const fastify = app.getHttpAdapter().getInstance();
   // The API speaks JSON; a text/plain body gets 415 instead of reaching validation as a string.
   fastify.removeContentTypeParser('text/plain');
+  // Every request gets an id (the caller's X-Request-Id when acceptable), echoed in the response;
+  // the rest of the request (NATS calls, queued jobs, log lines) runs under it.
+  // Body parsing continues in the socket's async context, so the context is entered again after it.
+  const requestScopes = new WeakMap<object, AsyncResource>();
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const requestId = acceptRequestId(request.headers[REQUEST_ID_HEADER]);
+    void reply.header(REQUEST_ID_HEADER, requestId);
+    runWithRequestId(requestId, () => {
+      const scope = new AsyncResource('tars-request');
+      requestScopes.set(request, scope);
+      scope.runInAsyncScope(done);
+    });
+  });
+  fastify.addHook('preValidation', (request, _reply, done) => {
+    const scope = requestScopes.get(request);
+    if (scope) scope.runInAsyncScope(done);
+    else done();
+  });
   fastify.addHook('onResponse', async (request, reply) => {
-    metrics.observeHttp(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.observeHttp(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    logger.debug(`${request.method} ${route} ${reply.statusCode} in ${reply.elapsedTime.toFixed(1)} ms`, 'http');
   });
 
   if (config.roles.includes('api')) {

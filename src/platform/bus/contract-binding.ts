@@ -1,5 +1,5 @@
 import { Controller, Inject, Logger, type Provider, type Type } from '@nestjs/common';
-import { MessagePattern, RpcException } from '@nestjs/microservices';
+import { Ctx, MessagePattern, Payload, RpcException } from '@nestjs/microservices';
 import { defer, Observable } from 'rxjs';
 import type { ContractMethod, ContractShape, ModuleContract } from '../../contracts/contract.js';
 import { TarsError, toWireError, ValidationFailedError } from '../../contracts/errors.js';
@@ -8,6 +8,8 @@ import { prefixedSubject } from './nats-options.js';
 import { NatsConnectionService } from './nats-connection.service.js';
 import { isStreamRequest, keepAliveMs, streamCancelSubject, type StreamFrame } from './stream-frames.js';
 import { validatePayload } from './validate-payload.js';
+import { requestIdOfContext } from './request-id-header.js';
+import { runWithRequestId } from '../logging/request-context.js';
 
 type AnyContract = ModuleContract<ContractShape<unknown> & Record<string, (request: never) => Promise<unknown>>>;
 type Implementation = Record<string, (payload: unknown) => Promise<unknown> | Observable<unknown>>;
@@ -65,24 +67,43 @@ export function contractMessageHandlers<T extends ContractShape<T>>(contract: Mo
   }
 
   for (const [method, def] of Object.entries(contract.methods as AnyContract['methods']) as [string, ContractMethod][]) {
+    // The caller's request id (a NATS header) is restored so that this node's log lines carry it too.
     const handler = def.stream
-      ? function (this: ContractHandlers, request: unknown): Observable<StreamFrame> {
-          return serveStream(this, method, def, request, logger);
+      ? function (this: ContractHandlers, request: unknown, context: unknown): Observable<StreamFrame> {
+          const stream = serveStream(this, method, def, request, logger);
+          const requestId = requestIdOfContext(context);
+          // Nest subscribes later, outside this call: the subscription itself must run in the request.
+          return requestId ? new Observable((subscriber) => runWithRequestId(requestId, () => stream.subscribe(subscriber))) : stream;
         }
-      : async function (this: ContractHandlers, payload: unknown): Promise<unknown> {
-          try {
-            return await this.impl[method](validatePayload(def.request, payload));
-          } catch (err) {
-            if (!(err instanceof TarsError)) logger.error(`${def.subject} failed: ${(err as Error)?.stack ?? String(err)}`);
-            throw new RpcException(toWireError(err));
-          }
+      : function (this: ContractHandlers, payload: unknown, context: unknown): Promise<unknown> {
+          return inRequest(context, async () => {
+            const started = performance.now();
+            try {
+              const result = await this.impl[method](validatePayload(def.request, payload));
+              logger.debug(`${def.subject} served in ${(performance.now() - started).toFixed(1)} ms`);
+              return result;
+            } catch (raw) {
+              const err = raw;
+              if (!(err instanceof TarsError)) logger.error(`${def.subject} failed: ${(err as Error)?.stack ?? String(err)}`);
+              else logger.debug(`${def.subject} answered ${err.code} in ${(performance.now() - started).toFixed(1)} ms`);
+              throw new RpcException(toWireError(err));
+            }
+          });
         };
     Object.defineProperty(ContractHandlers.prototype, method, { value: handler, writable: true, configurable: true });
     const descriptor = Object.getOwnPropertyDescriptor(ContractHandlers.prototype, method)!;
     MessagePattern(def.subject)(ContractHandlers.prototype, method, descriptor);
+    // Declared explicitly: without parameter metadata Nest passes the payload only, not the context (headers).
+    Payload()(ContractHandlers.prototype, method, 0);
+    Ctx()(ContractHandlers.prototype, method, 1);
   }
   Object.defineProperty(ContractHandlers, 'name', { value: `${contract.token}Handlers` });
   return ContractHandlers;
+}
+
+function inRequest<T>(context: unknown, fn: () => T): T {
+  const requestId = requestIdOfContext(context);
+  return requestId ? runWithRequestId(requestId, fn) : fn();
 }
 
 interface StreamHost {
@@ -103,7 +124,8 @@ function serveStream(host: StreamHost, method: string, def: ContractMethod, requ
       subscriber.complete();
       return undefined;
     }
-    const fail = (err: unknown) => {
+    const fail = (raw: unknown) => {
+      const err = raw;
       if (!(err instanceof TarsError)) logger.error(`${def.subject} failed: ${(err as Error)?.stack ?? String(err)}`);
       subscriber.next({ e: toWireError(err) });
       subscriber.complete();

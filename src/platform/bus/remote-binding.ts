@@ -3,6 +3,7 @@ import { firstValueFrom, Observable, timeout, TimeoutError } from 'rxjs';
 import type { ContractMethod, ContractShape, ModuleContract } from '../../contracts/contract.js';
 import { fromWireError, isWireError, ModuleUnavailableError, TarsError } from '../../contracts/errors.js';
 import { type StreamFrame, type StreamRequest, streamCancelSubject } from './stream-frames.js';
+import { withRequestIdHeader } from './request-id-header.js';
 
 /** The part of Nest's ClientProxy the binding uses. */
 export interface RequestClient {
@@ -34,7 +35,7 @@ export function natsBinding<T extends ContractShape<T>>(
     binding[method] = async (payload) => {
       const started = performance.now();
       try {
-        const reply = await firstValueFrom(client.send(def.subject, payload ?? {}).pipe(timeout(limit)));
+        const reply = await firstValueFrom(client.send(def.subject, withRequestIdHeader(payload ?? {})).pipe(timeout(limit)));
         observe(def.subject, 'ok', (performance.now() - started) / 1000);
         return reply;
       } catch (err) {
@@ -69,7 +70,7 @@ function remoteStream(
       observe(subject, outcome, (performance.now() - started) / 1000);
     };
     const subscription = client
-      .send<StreamFrame>(subject, request)
+      .send<StreamFrame>(subject, withRequestIdHeader(request))
       .pipe(timeout({ each: limitMs }))
       .subscribe({
         next: (frame) => {

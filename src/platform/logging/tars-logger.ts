@@ -1,4 +1,5 @@
 import type { LoggerService, LogLevel } from '@nestjs/common';
+import { currentRequestId } from './request-context.js';
 
 type Level = 'error' | 'warn' | 'info' | 'debug';
 const RANK: Record<Level, number> = { error: 0, warn: 1, info: 2, debug: 3 };
@@ -9,7 +10,9 @@ const NEST_CHATTER = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplore
 
 /**
  * One logger for every module: JSON lines (for journald) or coloured text (for a terminal),
- * written to stdout (stderr for errors), filtered by level.
+ * written to stdout (stderr for errors), filtered by level. A line written while serving a request
+ * (HTTP, a NATS call from another node, or a queued job) carries that request's id, so one
+ * question can be followed across nodes: `journalctl -u 'tars@*' -o cat | grep <id>`.
  */
 export class TarsLogger implements LoggerService {
   private readonly json: boolean;
@@ -46,11 +49,13 @@ export class TarsLogger implements LoggerService {
     if (RANK[level] > RANK[this.level]) return;
     const text = message instanceof Error ? (message.stack ?? message.message) : typeof message === 'string' ? message : JSON.stringify(message);
     const stream = level === 'error' ? process.stderr : process.stdout;
+    const requestId = currentRequestId();
     if (this.json) {
-      stream.write(JSON.stringify({ time: new Date().toISOString(), level, node: this.node, context, msg: text }) + '\n');
+      stream.write(JSON.stringify({ time: new Date().toISOString(), level, node: this.node, context, requestId, msg: text }) + '\n');
     } else {
       const time = new Date().toISOString().slice(11, 23);
-      stream.write(`${time} ${COLOR[level]}${level.toUpperCase().padEnd(5)}\x1b[0m \x1b[36m[${context ?? 'tars'}]\x1b[0m ${text}\n`);
+      const request = requestId ? ` \x1b[90m${requestId.slice(0, 8)}\x1b[0m` : '';
+      stream.write(`${time} ${COLOR[level]}${level.toUpperCase().padEnd(5)}\x1b[0m \x1b[36m[${context ?? 'tars'}]\x1b[0m${request} ${text}\n`);
     }
   }
 }

@@ -15,6 +15,8 @@ import {
 } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { JobCodec, JobHandler, WorkQueue } from './work-queue.js';
+import { requestIdHeaders, requestIdOf } from '../bus/request-id-header.js';
+import { runWithRequestId } from '../logging/request-context.js';
 
 const NANOS_PER_MS = 1_000_000;
 const DUPLICATE_WINDOW_MS = 120_000;
@@ -135,7 +137,8 @@ export class JetStreamWorkQueue<T> implements WorkQueue<T> {
 
   async enqueue(job: T, messageId?: string): Promise<void> {
     await this.ensure();
-    await this.js!.publish(this.subject, JSON.stringify(job), { msgID: messageId ?? this.codec.idOf(job) });
+    // The request that queued the job travels with it, so that the worker's log lines can be matched to it.
+    await this.js!.publish(this.subject, JSON.stringify(job), { msgID: messageId ?? this.codec.idOf(job), headers: requestIdHeaders() });
   }
 
   async start(handler: JobHandler<T>): Promise<void> {
@@ -174,7 +177,9 @@ export class JetStreamWorkQueue<T> implements WorkQueue<T> {
         await this.recreateIfMissing().catch((e: unknown) => this.logger.warn(`could not check the consumer (${(e as Error).message})`));
         continue;
       }
-      if (msg) await this.handle(msg, handler);
+      if (!msg) continue;
+      const requestId = requestIdOf(msg.headers);
+      await (requestId ? runWithRequestId(requestId, () => this.handle(msg, handler)) : this.handle(msg, handler));
     }
   }
 
