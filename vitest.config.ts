@@ -12,6 +12,10 @@ export default defineConfig({
         test: { name: 'unit', include: ['src/**/*.spec.ts'], environment: 'node' },
       },
       {
+        // The web UI's pure parts (SSE and Prometheus parsers, Markdown sanitising...); DOM tests opt into jsdom.
+        test: { name: 'web', include: ['web/src/**/*.spec.ts'], environment: 'node' },
+      },
+      {
         plugins,
         test: {
           name: 'integration',
@@ -32,6 +36,19 @@ export default defineConfig({
           hookTimeout: 120_000,
           fileParallelism: false,
           globalSetup: ['test/support/services.global-setup.ts', 'test/support/build.global-setup.ts'],
+        },
+      },
+      {
+        // The web UI in Debian's Chromium (headless, playwright-core) against a real node; screenshots in test-artifacts/.
+        plugins,
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 90_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+          globalSetup: ['test/support/services.global-setup.ts', 'test/support/build.global-setup.ts', 'test/browser/global-setup.ts'],
         },
       },
     ],

@@ -32,6 +32,7 @@ import { generateNotes } from './lib/notes-corpus.mjs';
 import { memoryOf, rssSampler } from './lib/proc-memory.mjs';
 import { SimulatorProcess } from './lib/simulator-process.mjs';
 import { CLI_ENTRY, createDatabase, REPO_ROOT, TarsNode } from './lib/tars-node.mjs';
+import { hashingEmbeddingsEnv } from '../test/support/node-env.mjs';
 
 const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const NATS_URL = process.env.BENCH_NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -62,12 +63,7 @@ function chatEnv(databaseUrl, simUrl) {
   return {
     DATABASE_URL: databaseUrl,
     TARS_AUTH_RATE_LIMIT_ENABLED: 'false',
-    TARS_EMBEDDINGS_MODELS: JSON.stringify([{ id: 'hashing', provider: 'hashing', dimensions: 384, minSimilarity: 0.1 }]),
-    TARS_EMBEDDINGS_DEFAULTS_DOCUMENTS: 'hashing',
-    TARS_EMBEDDINGS_DEFAULTS_QUERIES: 'hashing',
-    TARS_EMBEDDINGS_DEFAULTS_CONVERSATIONS: 'hashing',
-    TARS_EMBEDDINGS_FALLBACK: '[]',
-    TARS_EMBEDDINGS_CACHE_SHARED: 'false',
+    ...hashingEmbeddingsEnv(),
     TARS_INFERENCE_BACKENDS: JSON.stringify([
       { id: 'ollama', kind: 'ollama', host: simUrl, model: PLAN.sim.model, maxConcurrent: PLAN.sim.parallel, maxQueue: 5000 },
     ]),

@@ -6,8 +6,9 @@ cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
 echo "==> lint";        npx eslint .
 echo "==> type-check";  npx tsc -p tsconfig.check.json
-echo "==> systemd units"; bash scripts/verify-units.sh
 echo "==> build";       npm run build --silent
+echo "==> systemd units"; bash scripts/verify-units.sh
+echo "==> web UI";      node scripts/openapi.mjs --check && npm run build:web --silent
 echo "==> tests"
 mkdir -p test-results
 status=0

@@ -12,6 +12,7 @@ import { MonitoringModule } from './modules/monitoring/monitoring.module.js';
 import { OrchestratorModule } from './modules/orchestrator/orchestrator.module.js';
 import { ProcessingModule } from './modules/processing/processing.module.js';
 import { BusModule } from './platform/bus/bus.module.js';
+import { ClusterModule } from './platform/cluster/cluster.module.js';
 import { describeValidationErrors } from './platform/bus/validate-payload.js';
 import { DatabaseModule } from './platform/database/database.module.js';
 import { HealthModule } from './platform/health/health.module.js';
@@ -65,6 +66,7 @@ export class AppModule {
         DatabaseModule.forRoot(config),
         BusModule.forRoot(config, remote),
         MetricsModule,
+        ClusterModule,
         HealthModule,
         UploadsModule,
         ...config.roles.map((role) => moduleFor(role, config)),

@@ -17,6 +17,7 @@ import { TARS_VERSION } from './platform/version.js';
 import { systemdEnv } from './config/systemd-env.js';
 import { livenessProblem } from './platform/health/liveness-problem.js';
 import { SystemdNotifier } from './platform/systemd/systemd-notifier.js';
+import { registerWebUi } from './platform/web/web-ui.js';
 
 /** A started node. */
 export interface RunningNode {
@@ -72,6 +73,9 @@ export async function startNode(config: TarsConfigValues): Promise<RunningNode> 
     // File uploads (POST /documents); the size limit is enforced while streaming.
     await app.register(fastifyMultipart, { limits: { fileSize: config.processing.maxUploadBytes, files: 1, fields: 10, parts: 20 } });
     if (config.http.docs) setupSwagger(app, TARS_VERSION);
+    if (config.http.ui && !(await registerWebUi(app, config.http.uiDir || undefined))) {
+      logger.warn('the web UI is not built (npm run build:web): / says how to build it', 'web');
+    }
   }
 
   if (config.nats.url !== '') {

@@ -40,8 +40,11 @@ export class TarsNode {
     this.requireLlm = false;
   }
 
-  /** `nodeArgs` go to node itself, e.g. ['--cpu-prof'] to see where a node spends its time. */
-  static async start(name, env, { nodeArgs = [], readyTimeoutMs = 60_000 } = {}) {
+  /**
+   * `nodeArgs` go to node itself, e.g. ['--cpu-prof'] to see where a node spends its time.
+   * `onSpawn(node)` is called as soon as the process exists, before it is ready (to time its start).
+   */
+  static async start(name, env, { nodeArgs = [], readyTimeoutMs = 60_000, onSpawn } = {}) {
     const node = new TarsNode(name, env);
     node.port = await freePort();
     node.url = `http://127.0.0.1:${node.port}`;
@@ -62,6 +65,7 @@ export class TarsNode {
     const keep = (d) => (node.output = (node.output + d.toString()).slice(-20_000));
     node.child.stdout.on('data', keep);
     node.child.stderr.on('data', keep);
+    onSpawn?.(node);
     await node.waitUntilReady(readyTimeoutMs);
     return node;
   }

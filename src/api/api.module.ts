@@ -7,11 +7,16 @@ import { TarsConfig } from '../config/tars-config.js';
 import { ApiKeyEntity } from '../platform/auth/api-key.entity.js';
 import { ApiKeysService } from '../platform/auth/api-keys.service.js';
 import { AdminKeyBootstrap } from './admin-key.bootstrap.js';
+import { AlertsController } from './alerts.controller.js';
 import { API_KEYS_SERVICE, ApiAccessGuard } from './api-access.guard.js';
+import { ChatAnswers } from './chat/chat-answers.js';
 import { ChatController } from './chat/chat.controller.js';
+import { DegradedChat } from './chat/degraded-chat.js';
 import { StreamSlots } from './chat/stream-slots.js';
+import { ClusterController } from './cluster.controller.js';
 import { KeysController } from './keys.controller.js';
 import { DocumentsController } from './documents.controller.js';
+import { JobsController } from './jobs.controller.js';
 import { MemoryController } from './memory.controller.js';
 import { NotesController } from './notes.controller.js';
 import { ChatCompletionsController } from './openai/chat-completions.controller.js';
@@ -45,6 +50,9 @@ import { QuestionsController } from './questions.controller.js';
     ModelsController,
     EmbeddingsController,
     QuestionsController,
+    AlertsController,
+    ClusterController,
+    JobsController,
   ],
   providers: [
     {
@@ -55,6 +63,8 @@ import { QuestionsController } from './questions.controller.js';
     { provide: APP_GUARD, useClass: ApiAccessGuard },
     AdminKeyBootstrap,
     StreamSlots,
+    ChatAnswers,
+    DegradedChat,
   ],
 })
 export class ApiModule {}

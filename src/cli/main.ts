@@ -5,7 +5,9 @@ import { ConfigError } from '../config/config.loader.js';
 import { TARS_VERSION } from '../platform/version.js';
 import { registerChatCommand } from './chat.command.js';
 import { registerEvalCommand } from './eval.command.js';
+import { registerHealthCommand } from './health.command.js';
 import { registerImportCommand } from './import.command.js';
+import { registerJobsCommand } from './jobs.command.js';
 import { registerKeysCommand } from './keys.command.js';
 import { registerLoadCommand } from './load.command.js';
 import { registerServeCommand } from './serve.command.js';
@@ -20,6 +22,8 @@ registerChatCommand(program);
 registerEvalCommand(program);
 registerLoadCommand(program);
 registerImportCommand(program);
+registerJobsCommand(program);
+registerHealthCommand(program);
 
 try {
   await program.parseAsync(process.argv);

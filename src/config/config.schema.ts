@@ -1,3 +1,4 @@
+import { validateCronExpression } from 'cron';
 import { z } from 'zod';
 import { parseRoles, UnknownRoleError } from './roles.js';
 
@@ -225,6 +226,26 @@ const questionsSchema = z.strictObject({
   }),
 });
 
+/** A cron expression of the `cron` package (5 fields, or 6 with seconds first), checked at load. */
+const cronSchema = z.string().superRefine((value, ctx) => {
+  const { valid, error } = validateCronExpression(value.trim());
+  if (!valid) ctx.addIssue({ code: 'custom', message: `not a valid cron expression ('${value}'): ${error?.message ?? 'unreadable'}; e.g. "0 3 * * *" for 03:00 every day` });
+});
+
+/** An IANA time zone name (e.g. Europe/Berlin), or empty for the machine's. */
+const timeZoneSchema = z.string().refine(
+  (value) => {
+    if (value === '') return true;
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: value });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'not a known IANA time zone (e.g. Europe/Berlin, America/New_York, UTC); leave empty for the machine\'s' },
+);
+
 /** One embedding model of the registry. */
 export type EmbeddingModelConfig = z.output<typeof embeddingModelSchema>;
 
@@ -239,6 +260,10 @@ export const configSchema = z
       port,
       bodyLimitBytes: z.number().int().min(1024).max(1024 * 1024 * 1024),
       docs: z.boolean(),
+      /** Serve the web UI at / (api role only). */
+      ui: z.boolean(),
+      /** Folder of the built web UI; empty: dist/web of this installation. */
+      uiDir: z.string(),
     }),
     database: z.strictObject({
       url: urlList(['postgres:', 'postgresql:']),
@@ -323,8 +348,8 @@ export const configSchema = z
       forgetAfterMs: z.number().int().min(1).max(30 * 86_400_000),
       alerts: z.strictObject({
         evaluateIntervalMs: positiveMs,
-        /** Alerts are also POSTed (JSON) here when set. */
-        webhookUrl: urlList(['http:', 'https:']),
+        /** Alerts are also POSTed (JSON) here when set: one http(s) URL. */
+        webhookUrl: urlList(['http:', 'https:']).refine((value) => !value.includes(','), { message: 'must be one URL' }),
         webhookTimeoutMs: positiveMs,
         /** How many resolved alerts GET /alerts keeps showing. */
         keepResolved: z.number().int().min(0).max(10_000),
@@ -346,24 +371,28 @@ export const configSchema = z
       /** Run the schedule on this node (nodes with the monitoring module); manual runs work either way. */
       enabled: z.boolean(),
       /** IANA time zone of the cron expressions, e.g. Europe/Berlin; empty = the machine's. */
-      timezone: z.string(),
+      timezone: timeZoneSchema,
       /** A running job whose node stopped renewing its lease for this long is taken as dead. */
       leaseMs: positiveMs,
       synthesis: z.strictObject({
-        cron: z.string().min(1),
+        cron: cronSchema,
         /** Conversations without a new turn for this long are summarised. */
         idleHours: z.number().min(0).max(24 * 365),
         /** After summarising, raw turns older than this are compacted away (the summary keeps them). */
         keepTurnsDays: z.number().min(0).max(36500),
         maxConversationsPerRun: z.number().int().min(1).max(100_000),
+        /** Context window asked of the LLM (num_ctx); a longer conversation is summarised in several passes. */
+        numCtx: z.number().int().min(1024).max(1_048_576),
+        /** Longest summary, in tokens (the LLM's maxTokens; the extractive summary keeps to about as many words). */
+        summaryTokens: z.number().int().min(32).max(4096),
       }),
       indexMaintenance: z.strictObject({
-        cron: z.string().min(1),
+        cron: cronSchema,
         /** Backups of the index files kept in <dataDir>/backups/index. */
         keepBackups: z.number().int().min(1).max(1000),
       }),
       cleanup: z.strictObject({
-        cron: z.string().min(1),
+        cron: cronSchema,
         /** Job runs, resolved alerts and stage metrics older than this are deleted. */
         keepDays: z.number().min(1).max(36500),
       }),

@@ -39,6 +39,11 @@ export class ModuleUnavailableError extends TarsError {
   static readonly code = 'module_unavailable';
 }
 
+/** The database cannot be reached (refused, cut, timed out, shutting down): retry once it is back. */
+export class DatabaseUnavailableError extends TarsError {
+  static readonly code = 'database_unavailable';
+}
+
 /** A remote failure whose type this node does not know (a newer node, or a bug): kept, not hidden. */
 export class RemoteError extends TarsError {
   static readonly code = 'remote_error';
@@ -109,6 +114,7 @@ const ERROR_CLASSES: ReadonlyArray<typeof TarsError> = [
   NotFoundError,
   ConflictError,
   ModuleUnavailableError,
+  DatabaseUnavailableError,
   RemoteError,
   UnsupportedMediaTypeError,
   EmptyDocumentError,

@@ -10,6 +10,7 @@ import { OllamaSimulator } from '../support/ollama-simulator.mjs';
 import { NATS_URL } from '../support/services.js';
 import { allEvents, postStream, readSse } from '../support/sse.js';
 import { freePort, TarsProcess } from '../support/tars-process.js';
+import { hashingEmbeddingsEnv } from '../support/node-env.mjs';
 
 /**
  * Issue 4, point 6: the inference module on node I (the only node that talks to the LLM),
@@ -44,12 +45,7 @@ describe('chat across nodes over NATS', () => {
       TARS_NATS_SUBJECT_PREFIX: prefix,
       TARS_NATS_REQUEST_TIMEOUT_MS: '2000',
       TARS_AUTH_RATE_LIMIT_ENABLED: 'false',
-      TARS_EMBEDDINGS_MODELS: JSON.stringify([{ id: 'hashing', provider: 'hashing', dimensions: 384, minSimilarity: 0.1 }]),
-      TARS_EMBEDDINGS_DEFAULTS_DOCUMENTS: 'hashing',
-      TARS_EMBEDDINGS_DEFAULTS_QUERIES: 'hashing',
-      TARS_EMBEDDINGS_DEFAULTS_CONVERSATIONS: 'hashing',
-      TARS_EMBEDDINGS_FALLBACK: '[]',
-      TARS_EMBEDDINGS_CACHE_SHARED: 'false',
+      ...hashingEmbeddingsEnv(),
       TARS_INFERENCE_BACKENDS: JSON.stringify([{ id: 'ollama', kind: 'ollama', host: sim.url, model: CHAT_MODEL, maxConcurrent: 4 }]),
       TARS_INFERENCE_PROBE_INTERVAL_MS: '300',
       TARS_ORCHESTRATOR_REWRITE_MODE: 'concat',

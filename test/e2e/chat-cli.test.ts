@@ -6,11 +6,11 @@ import { stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatAnswerDto } from '../../src/contracts/orchestrator/chat.dto.js';
 import { tempDataDir } from '../support/config.js';
-import { hashingModel } from '../support/embedding-config.js';
 import { call } from '../support/http.js';
 import { OllamaSimulator, type SimulatorRequest } from '../support/ollama-simulator.mjs';
 import { CLI_ENTRY, REPO_ROOT } from '../support/paths.js';
 import { freePort, TarsProcess } from '../support/tars-process.js';
+import { hashingEmbeddingsEnv } from '../support/node-env.mjs';
 
 /**
  * `tars chat` as a user meets it: fed by a pipe (answers on stdout, errors on stderr, the exit
@@ -148,12 +148,7 @@ describe('tars chat against a node with the Ollama simulator', () => {
       OLLAMA_HOST: sim.url,
       TARS_INFERENCE_BACKENDS: JSON.stringify([{ id: 'ollama', kind: 'ollama', host: sim.url, model: 'llama3.2:3b' }]),
       TARS_ORCHESTRATOR_REWRITE_MODE: 'concat',
-      TARS_EMBEDDINGS_MODELS: JSON.stringify([hashingModel()]),
-      TARS_EMBEDDINGS_DEFAULTS_DOCUMENTS: 'hashing',
-      TARS_EMBEDDINGS_DEFAULTS_QUERIES: 'hashing',
-      TARS_EMBEDDINGS_DEFAULTS_CONVERSATIONS: 'hashing',
-      TARS_EMBEDDINGS_FALLBACK: '[]',
-      TARS_EMBEDDINGS_CACHE_SHARED: 'false',
+      ...hashingEmbeddingsEnv(),
     });
     adminKey = readFileSync(join(dataDir, 'admin.key'), 'utf8').trim();
     cliEnv = {

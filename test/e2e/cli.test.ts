@@ -185,7 +185,7 @@ describe('a node loads exactly the modules of its roles', () => {
     // The orchestrator answers with an LLM; none runs in this test, so readiness says so (and only that).
     const ready = await call(processing.url, 'GET', '/health/ready');
     expect(ready.status).toBe(503);
-    expect(Object.keys(ready.body.info).sort()).toEqual(['database', 'nats']);
+    expect(Object.keys(ready.body.info).sort()).toEqual(['database', 'disk', 'jetstream', 'memory', 'nats', 'vectorIndex']);
     expect(Object.keys(ready.body.error)).toEqual(['llm']);
 
     const metrics = await call(processing.url, 'GET', '/metrics');

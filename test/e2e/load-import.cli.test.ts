@@ -6,11 +6,11 @@ import type { LoadReport } from '../../src/cli/load/load-report.js';
 import { CHAT_MODEL } from '../support/chat-config.js';
 import { tempDataDir, uniqueSubjectPrefix } from '../support/config.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
-import { hashingModel } from '../support/embedding-config.js';
 import { call } from '../support/http.js';
 import { OllamaSimulator, type SimulatorRequest } from '../support/ollama-simulator.mjs';
 import { NATS_URL } from '../support/services.js';
 import { runCli, TarsProcess } from '../support/tars-process.js';
+import { hashingEmbeddingsEnv } from '../support/node-env.mjs';
 
 /**
  * Issue 5, points 6 and 7: `tars load` replays a question file against a real node (PostgreSQL,
@@ -92,12 +92,7 @@ describe('tars load and tars import answers against a node', () => {
       TARS_NATS_SUBJECT_PREFIX: uniqueSubjectPrefix(),
       TARS_DATA_DIR: join(dir, 'data'),
       TARS_AUTH_RATE_LIMIT_ENABLED: 'false',
-      TARS_EMBEDDINGS_MODELS: JSON.stringify([hashingModel()]),
-      TARS_EMBEDDINGS_DEFAULTS_DOCUMENTS: 'hashing',
-      TARS_EMBEDDINGS_DEFAULTS_QUERIES: 'hashing',
-      TARS_EMBEDDINGS_DEFAULTS_CONVERSATIONS: 'hashing',
-      TARS_EMBEDDINGS_FALLBACK: '[]',
-      TARS_EMBEDDINGS_CACHE_SHARED: 'false',
+      ...hashingEmbeddingsEnv(),
       TARS_INFERENCE_BACKENDS: JSON.stringify([{ id: 'ollama', kind: 'ollama', host: sim.url, model: CHAT_MODEL, maxConcurrent: 4 }]),
       TARS_ORCHESTRATOR_REWRITE_MODE: 'concat',
       TARS_QUESTIONS_RETRY_OVERLOAD_BASE_MS: '50',

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDataDir, uniqueSubjectPrefix } from '../support/config.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
-import { hashingModel } from '../support/embedding-config.js';
 import { call } from '../support/http.js';
 import { NATS_URL } from '../support/services.js';
 import { freePort, TarsProcess } from '../support/tars-process.js';
+import { hashingEmbeddingsEnv } from '../support/node-env.mjs';
 
 /**
  * Issue 6, point 5: one request can be followed across nodes. The API node A (api only) sends
@@ -56,11 +56,7 @@ describe('request ids across nodes (api on A, the modules on B)', () => {
       TARS_LOG_LEVEL: 'debug',
       TARS_LOG_FORMAT: 'json',
       TARS_AUTH_RATE_LIMIT_ENABLED: 'false',
-      TARS_EMBEDDINGS_MODELS: JSON.stringify([hashingModel()]),
-      TARS_EMBEDDINGS_DEFAULTS_DOCUMENTS: 'hashing',
-      TARS_EMBEDDINGS_DEFAULTS_QUERIES: 'hashing',
-      TARS_EMBEDDINGS_DEFAULTS_CONVERSATIONS: 'hashing',
-      TARS_EMBEDDINGS_FALLBACK: '[]',
+      ...hashingEmbeddingsEnv(),
     };
     b = new TarsProcess('b', await freePort(), {
       ...common,

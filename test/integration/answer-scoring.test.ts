@@ -6,6 +6,7 @@ import { PROCESSING_CONTRACT, type ProcessingContract } from '../../src/contract
 import { DocumentsService } from '../../src/modules/processing/documents/documents.service.js';
 import { EmbeddingsModule } from '../../src/modules/processing/embeddings/embeddings.module.js';
 import { ProcessingFacade } from '../../src/modules/processing/processing.facade.js';
+import { IndexMaintenanceService } from '../../src/modules/processing/indexing/index-maintenance.service.js';
 import { SemanticSearchService } from '../../src/modules/processing/search/semantic-search.service.js';
 import { AnswerScorer } from '../../src/modules/processing/scoring/answer-scorer.js';
 import { ScoringModule } from '../../src/modules/processing/scoring/scoring.module.js';
@@ -114,9 +115,10 @@ describe('answer scoring through the processing contract (local binding)', () =>
       imports: [ConfigModule.forRoot(config), MetricsModule, EmbeddingsModule, ScoringModule],
       providers: [
         ...provideLocalContract(PROCESSING_CONTRACT, ProcessingFacade),
-        // Documents and search are not under test here (they need the database).
+        // Documents, search and index maintenance are not under test here (they need the database).
         { provide: DocumentsService, useValue: {} },
         { provide: SemanticSearchService, useValue: {} },
+        { provide: IndexMaintenanceService, useValue: {} },
       ],
     }).compile();
     await app.init();

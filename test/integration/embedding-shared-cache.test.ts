@@ -75,6 +75,10 @@ describe('shared embedding cache in NATS KV (real NATS)', () => {
       expect(metrics).toMatch(/tars_embedding_cache_requests_total\{tier="memory",result="miss"\} 3\b/);
       expect(metrics).toMatch(/tars_embedding_cache_requests_total\{tier="shared",result="hit"\} 2\b/);
       expect(metrics).toMatch(/tars_embedding_cache_requests_total\{tier="shared",result="miss"\} 1\b/);
+      // Per text, whatever the tier: two found (in the shared tier), one in none.
+      expect(metrics).toMatch(/tars_embedding_cache_lookups_total\{result="hit"\} 2\b/);
+      expect(metrics).toMatch(/tars_embedding_cache_lookups_total\{result="miss"\} 1\b/);
+      expect(b.metrics.trafficTotals()).toMatchObject({ embeddingCacheHits: 2, embeddingCacheMisses: 1 });
 
       // A shared hit was copied into the node's memory: asked again, it does not go to NATS.
       await b.engine.embed({ texts: ['alpha'], use: 'documents' });

@@ -11,6 +11,7 @@ import { call } from './http.js';
 import { OllamaSimulator, type OllamaSimulatorOptions, type SimulatorRequest } from './ollama-simulator.mjs';
 import { NATS_URL } from './services.js';
 import { freePort, TarsProcess } from './tars-process.js';
+import { hashingEmbeddingsEnv } from './node-env.mjs';
 
 /**
  * The question pipeline on several OS processes (issue 5): node A (api, memory, processing: takes
@@ -132,12 +133,7 @@ export class QuestionCluster {
       TARS_NATS_SUBJECT_PREFIX: this.prefix,
       TARS_LOG_LEVEL: s.logLevel ?? 'info',
       TARS_AUTH_RATE_LIMIT_ENABLED: 'false',
-      TARS_EMBEDDINGS_MODELS: JSON.stringify([{ id: 'hashing', provider: 'hashing', dimensions: 384, minSimilarity: 0.1 }]),
-      TARS_EMBEDDINGS_DEFAULTS_DOCUMENTS: 'hashing',
-      TARS_EMBEDDINGS_DEFAULTS_QUERIES: 'hashing',
-      TARS_EMBEDDINGS_DEFAULTS_CONVERSATIONS: 'hashing',
-      TARS_EMBEDDINGS_FALLBACK: '[]',
-      TARS_EMBEDDINGS_CACHE_SHARED: 'false',
+      ...hashingEmbeddingsEnv(),
       TARS_ORCHESTRATOR_REWRITE_MODE: 'concat',
       TARS_QUESTIONS_QUEUE_ACK_WAIT_MS: String(s.ackWaitMs),
       TARS_QUESTIONS_QUEUE_CONCURRENCY: String(s.concurrency),

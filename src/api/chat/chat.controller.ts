@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiNotFoundResponse,
@@ -12,10 +12,10 @@ import type { FastifyReply } from 'fastify';
 import type { Observable, Subscription } from 'rxjs';
 import { CancelledError, LlmFailedError } from '../../contracts/errors.js';
 import { AskCommand, ChatAnswerDto, type ChatEvent } from '../../contracts/orchestrator/chat.dto.js';
-import { ORCHESTRATOR_CONTRACT, type OrchestratorContract } from '../../contracts/orchestrator/orchestrator.contract.js';
 import { RequireScope } from '../../platform/auth/auth.decorators.js';
 import { toErrorResponse } from '../../platform/http/error-response.filter.js';
 import type { AuthenticatedRequest } from '../api-access.guard.js';
+import { ChatAnswers } from './chat-answers.js';
 import { SseResponse } from './sse-response.js';
 import { StreamSlots } from './stream-slots.js';
 
@@ -23,7 +23,7 @@ import { StreamSlots } from './stream-slots.js';
 function eventData(event: ChatEvent): unknown {
   switch (event.type) {
     case 'start':
-      return { conversationId: event.conversationId, route: event.route };
+      return { conversationId: event.conversationId, route: event.route, degraded: event.degraded ?? null };
     case 'token':
       return { text: event.text };
     case 'done':
@@ -35,11 +35,13 @@ function eventData(event: ChatEvent): unknown {
 @RequireScope('write')
 @ApiBadRequestResponse({ description: 'Empty or oversized question, or another invalid field' })
 @ApiNotFoundResponse({ description: 'Unknown conversationId or model' })
-@ApiServiceUnavailableResponse({ description: 'The orchestrator (or memory, for a stored conversation) cannot be reached' })
+@ApiServiceUnavailableResponse({
+  description: 'Neither the orchestrator nor the model can be reached (or memory, for a stored conversation), or the database is down',
+})
 @Controller('chat')
 export class ChatController {
   constructor(
-    @Inject(ORCHESTRATOR_CONTRACT.token) private readonly orchestrator: OrchestratorContract,
+    private readonly answers: ChatAnswers,
     private readonly slots: StreamSlots,
   ) {}
 
@@ -50,13 +52,14 @@ export class ChatController {
     description:
       'The answer with its route (and why), sources, per-stage timings and conversation id. Pass `conversationId` to continue a ' +
       'conversation. With no LLM reachable, `generated` is false and the answer lists the passages retrieved from memory. ' +
+      'With no orchestrator reachable, the model answers alone from the conversation: `degraded.code` is orchestrator_unavailable. ' +
       'Closing the connection cancels the generation.',
   })
   @ApiOkResponse({ type: ChatAnswerDto })
   async askQuestion(@Body() command: AskCommand, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<ChatAnswerDto> {
     const release = this.slots.acquire(req.principal?.keyId ?? 'anonymous');
     try {
-      return await collectAnswer(this.orchestrator.streamAnswer(command), reply);
+      return await collectAnswer(this.answers.stream(command), reply);
     } finally {
       release();
     }
@@ -66,7 +69,7 @@ export class ChatController {
   @ApiOperation({
     summary: 'Ask a question and receive the answer as Server-Sent Events',
     description:
-      'Events: `start` {conversationId, route}; `token` {text}, many; then `done` with the same body as POST /chat/query. ' +
+      'Events: `start` {conversationId, route, degraded}; `token` {text}, many; then `done` with the same body as POST /chat/query. ' +
       'A failure after the start ends the stream with `error` {statusCode, code, message}; before it, the answer is an ordinary ' +
       'JSON error. Lines starting with ":" are keep-alives. Closing the connection cancels the generation upstream.',
   })
@@ -84,7 +87,7 @@ export class ChatController {
     // The client went away before the end: unsubscribing cancels the generation upstream.
     reply.raw.on('close', finish);
     await new Promise<void>((resolve, reject) => {
-      subscription = this.orchestrator.streamAnswer(command).subscribe({
+      subscription = this.answers.stream(command).subscribe({
         next: (event) => {
           if (!sse) {
             void reply.hijack();

@@ -13,7 +13,7 @@ import {
 import type { FastifyReply } from 'fastify';
 import { map, mergeMap, type Observable, tap } from 'rxjs';
 import { INFERENCE_CONTRACT, type InferenceContract } from '../../contracts/inference/inference.contract.js';
-import { ORCHESTRATOR_CONTRACT, type OrchestratorContract } from '../../contracts/orchestrator/orchestrator.contract.js';
+import { ChatAnswers } from '../chat/chat-answers.js';
 import { RequireScope } from '../../platform/auth/auth.decorators.js';
 import type { AuthenticatedRequest } from '../api-access.guard.js';
 import { StreamSlots } from '../chat/stream-slots.js';
@@ -41,7 +41,7 @@ export class ChatCompletionsController {
   private readonly logger = new Logger('openai');
 
   constructor(
-    @Inject(ORCHESTRATOR_CONTRACT.token) private readonly orchestrator: OrchestratorContract,
+    private readonly answers: ChatAnswers,
     @Inject(INFERENCE_CONTRACT.token) private readonly inference: InferenceContract,
     private readonly slots: StreamSlots,
   ) {}
@@ -105,10 +105,10 @@ export class ChatCompletionsController {
     }
   }
 
-  /** The answer as completion events: from the orchestrator for model `tars`, else straight from the model. */
+  /** The answer as completion events: from the orchestrator for model `tars` (degraded to the model alone when no orchestrator answers), else straight from the model. */
   private events(target: ChatTarget): Observable<CompletionEvent> {
     return target.kind === 'tars'
-      ? this.orchestrator.streamAnswer(target.command).pipe(map(fromChatEvent))
+      ? this.answers.stream(target.command).pipe(map(fromChatEvent))
       : this.inference.streamGenerate(target.command).pipe(map(fromGenerationEvent));
   }
 

@@ -122,6 +122,19 @@ describe('renderHealth', () => {
     ]);
   });
 
+  it('a degraded check (an index being rebuilt) still counts as ready: readiness follows the HTTP status', () => {
+    const readiness = {
+      status: 200,
+      body: { status: 'ok', info: {}, error: {}, details: { database: { status: 'up' }, vectorIndex: { status: 'degraded', message: 'rebuilding' } } },
+    };
+    expect(renderHealth(node, readiness, plain).split('\n')).toEqual([
+      'pc1 v0.1.0 · roles api, memory · up 1h 2m',
+      'ready: yes',
+      '  database     up',
+      '  vectorIndex  degraded  message=rebuilding',
+    ]);
+  });
+
   it('colours up green and down red', () => {
     const readiness = { status: 200, body: { status: 'ok', info: {}, error: {}, details: { database: { status: 'up' } } } };
     const text = renderHealth(node, readiness, colour);

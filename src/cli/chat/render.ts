@@ -77,7 +77,8 @@ function checkDetails(check: unknown): string {
 
 /** The node (name, roles, version, uptime), then readiness with each check up or down. */
 export function renderHealth(node: NodeInfoDto, readiness: Readiness, style: Style): string {
-  const ready = readiness.body.status === 'ok';
+  // A degraded check (e.g. an index being rebuilt) still serves: readiness is its HTTP status.
+  const ready = readiness.status === 200;
   const lines = [
     `${style.bold(node.node)} ${style.dim(`v${node.version} · roles ${node.roles.join(', ')} · up ${formatUptime(node.uptimeSeconds)}`)}`,
     `ready: ${ready ? style.green('yes') : style.red(`no (${readiness.status})`)}`,
@@ -85,9 +86,10 @@ export function renderHealth(node: NodeInfoDto, readiness: Readiness, style: Sty
   const checks = readiness.body.details ?? { ...readiness.body.info, ...readiness.body.error };
   const width = Math.max(0, ...Object.keys(checks).map((name) => name.length));
   for (const [name, check] of Object.entries(checks)) {
-    const up = (check as { status?: string })?.status === 'up';
+    const status = (check as { status?: string })?.status;
+    const shown = status === 'up' ? style.green('up') : status === 'degraded' ? style.yellow('degraded') : style.red('down');
     const details = checkDetails(check);
-    lines.push(`  ${name.padEnd(width)}  ${up ? style.green('up') : style.red('down')}${details ? `  ${style.dim(details)}` : ''}`);
+    lines.push(`  ${name.padEnd(width)}  ${shown}${details ? `  ${style.dim(details)}` : ''}`);
   }
   return lines.join('\n');
 }

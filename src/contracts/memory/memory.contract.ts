@@ -7,6 +7,16 @@ import {
   ListConversationsQuery,
   type TurnDto,
 } from './conversation.dto.js';
+import {
+  type CompactTurnsResultDto,
+  CompactTurnsCommand,
+  type IdleConversationListDto,
+  IdleConversationsQuery,
+  ListTurnsQuery,
+  StoreConversationSummaryCommand,
+  type StoredConversationSummaryDto,
+  type TurnPageDto,
+} from './conversation-synthesis.dto.js';
 import { CreateNoteCommand, GetNoteQuery, type NoteDto } from './note.dto.js';
 import {
   CreateProjectCommand,
@@ -39,6 +49,14 @@ export interface MemoryContract {
   listConversations(query: ListConversationsQuery): Promise<ConversationListDto>;
   /** Layer 1: a conversation with its recent turns; NotFoundError when unknown. */
   getConversation(query: GetConversationQuery): Promise<ConversationDto>;
+  /** Layer 1: conversations idle since a time with turns newer than their summary, least recently active first (for the nightly synthesis). */
+  listIdleConversations(query: IdleConversationsQuery): Promise<IdleConversationListDto>;
+  /** Layer 1: a conversation's turns after a turn id, oldest first. */
+  listTurns(query: ListTurnsQuery): Promise<TurnPageDto>;
+  /** Layers 2 and 3: stores a conversation's summary (project row + embedded summary item), replacing the previous one. Idempotent. */
+  storeConversationSummary(command: StoreConversationSummaryCommand): Promise<StoredConversationSummaryDto>;
+  /** Layer 1: deletes old raw turns that a stored summary covers (never others). */
+  compactConversationTurns(command: CompactTurnsCommand): Promise<CompactTurnsResultDto>;
 
   /** Layer 2: records a project. Idempotent by id. */
   createProject(command: CreateProjectCommand): Promise<ProjectDto>;
@@ -65,6 +83,10 @@ export const MEMORY_CONTRACT = defineContract<MemoryContract>({
     appendTurn: { subject: 'memory.conversations.append', request: AppendTurnCommand },
     listConversations: { subject: 'memory.conversations.list', request: ListConversationsQuery },
     getConversation: { subject: 'memory.conversations.get', request: GetConversationQuery },
+    listIdleConversations: { subject: 'memory.conversations.idle', request: IdleConversationsQuery },
+    listTurns: { subject: 'memory.conversations.turns', request: ListTurnsQuery },
+    storeConversationSummary: { subject: 'memory.conversations.summary.store', request: StoreConversationSummaryCommand },
+    compactConversationTurns: { subject: 'memory.conversations.compact', request: CompactTurnsCommand, timeoutMs: 300_000 },
     createProject: { subject: 'memory.projects.create', request: CreateProjectCommand },
     listProjects: { subject: 'memory.projects.list', request: ListProjectsQuery },
     getProject: { subject: 'memory.projects.get', request: ProjectIdQuery },

@@ -5,8 +5,16 @@ export const HEARTBEAT_SUBJECT = 'cluster.heartbeat';
 export interface QueueDepth {
   /** The queue's name (JetStream stream name, or the in-process queue's name). */
   name: string;
-  /** Jobs waiting or running, not yet acknowledged. */
+  /** Jobs waiting or running, not yet acknowledged; -1 when the depth could not be read (see `problem`). */
   pending: number;
+  /** Why the queue cannot deliver work right now, or why its depth is unknown. */
+  problem?: string;
+}
+
+/** A node's readiness as its heartbeat carries it: each check's status and, when not up, why. */
+export interface NodeReadiness {
+  ready: boolean;
+  checks: Record<string, { status: 'up' | 'down' | 'degraded'; message?: string }>;
 }
 
 /**
@@ -41,6 +49,12 @@ export interface NodeHeartbeat {
   disk: { path: string; freeBytes: number; totalBytes: number; freePercent: number };
   /** Work queues this node consumes, with their depth (empty when it consumes none). */
   queues: QueueDepth[];
-  /** HTTP requests served since start, and those answered with a 5xx status. */
-  http: { requests: number; serverErrors: number };
+  /** HTTP requests served since start (probes excluded), those answered with a 5xx status, and their total duration. */
+  http: { requests: number; serverErrors: number; durationSeconds?: number };
+  /** Totals since start that dashboards turn into rates: embedding-cache hits/misses, LLM tokens generated. */
+  traffic?: { embeddingCacheHits: number; embeddingCacheMisses: number; llmTokens: number };
+  /** The node's readiness checks when the beat was collected (as in its /health/ready). */
+  readiness?: NodeReadiness;
+  /** True in the last heartbeat of a node that is shutting down gracefully: the view marks it down at once. */
+  stopping?: boolean;
 }

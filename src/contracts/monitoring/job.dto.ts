@@ -14,12 +14,13 @@ export class JobRunDto {
   @ApiProperty() id: string;
   @ApiProperty({ enum: JOB_NAMES }) job: JobName;
   @ApiProperty({ enum: ['schedule', 'manual'] }) trigger: 'schedule' | 'manual';
+  @ApiPropertyOptional({ description: 'The scheduled slot this run is for (trigger schedule)' }) scheduledFor?: string;
   @ApiProperty({ enum: JOB_RUN_STATES }) state: JobRunState;
   @ApiProperty({ description: 'The node that ran it' }) node: string;
   @ApiProperty() startedAt: string;
   @ApiPropertyOptional() finishedAt?: string;
   @ApiPropertyOptional() durationMs?: number;
-  @ApiProperty({ description: 'What the run did (counts per step)' }) summary: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'What the run did (counts per step)' }) summary: Record<string, unknown>;
   @ApiPropertyOptional() error?: string;
 }
 

@@ -13,6 +13,12 @@ import {
   type EmbedTextsResultDto,
   ListEmbeddingModelsQuery,
 } from './embed-texts.dto.js';
+import {
+  BackupIndexesCommand,
+  CompactIndexesCommand,
+  type IndexBackupResultDto,
+  type IndexCompactionResultDto,
+} from './index-maintenance.dto.js';
 import { type AnswerScoreDto, ScoreAnswerCommand } from './score-answer.dto.js';
 import { SemanticSearchQuery, type SemanticSearchResult } from './semantic-search.dto.js';
 
@@ -34,6 +40,10 @@ export interface ProcessingContract {
   listEmbeddingModels(query: ListEmbeddingModelsQuery): Promise<EmbeddingModelInfoDto[]>;
   /** Rates an answer from token embeddings: BERTScore F1 against the reference when given, else relevance to the question and context. */
   scoreAnswer(command: ScoreAnswerCommand): Promise<AnswerScoreDto>;
+  /** Catches the FAISS indexes up with PostgreSQL and rebuilds them without removed (tombstoned) vectors. */
+  compactIndexes(command: CompactIndexesCommand): Promise<IndexCompactionResultDto>;
+  /** Writes a consistent snapshot of the saved index files (with a SHA-256 manifest) into <dataDir>/backups/index/<timestamp>/, keeping the newest `keep`. */
+  backupIndexes(command: BackupIndexesCommand): Promise<IndexBackupResultDto>;
 }
 
 export const PROCESSING_CONTRACT = defineContract<ProcessingContract>({
@@ -48,5 +58,8 @@ export const PROCESSING_CONTRACT = defineContract<ProcessingContract>({
     embedTexts: { subject: 'processing.embeddings.embed', request: EmbedTextsCommand, timeoutMs: 60_000 },
     listEmbeddingModels: { subject: 'processing.embeddings.models', request: ListEmbeddingModelsQuery },
     scoreAnswer: { subject: 'processing.scoring.score', request: ScoreAnswerCommand, timeoutMs: 60_000 },
+    // A rebuild of a large HNSW index takes minutes.
+    compactIndexes: { subject: 'processing.indexes.compact', request: CompactIndexesCommand, timeoutMs: 1_800_000 },
+    backupIndexes: { subject: 'processing.indexes.backup', request: BackupIndexesCommand, timeoutMs: 600_000 },
   },
 });

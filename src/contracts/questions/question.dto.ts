@@ -142,8 +142,8 @@ export class RegenerationOutcomeDto {
   @ApiProperty({ description: 'Questions regenerated at least once' }) regenerated: number;
   @ApiProperty({ description: 'Of those, validated in the end' }) validated: number;
   @ApiProperty({ description: 'Of those, kept as low quality' }) lowQuality: number;
-  @ApiProperty({ description: 'Mean score of the first answer of regenerated questions' }) meanFirstScore: number | null;
-  @ApiProperty({ description: 'Mean best score of regenerated questions' }) meanBestScore: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'Mean score of the first answer of regenerated questions; null when none was regenerated' }) meanFirstScore: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'Mean best score of regenerated questions; null when none was regenerated' }) meanBestScore: number | null;
 }
 
 export class QuestionStatsDto {

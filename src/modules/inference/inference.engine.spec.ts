@@ -12,6 +12,7 @@ import {
   type TarsError,
 } from '../../contracts/errors.js';
 import type { GenerateCommand, GenerationEvent } from '../../contracts/inference/generation.dto.js';
+import type { MetricsService } from '../../platform/metrics/metrics.service.js';
 import { InferenceEngine } from './inference.engine.js';
 import { backendConfig, inferenceTestConfig } from './testing/inference-test-config.js';
 import { failWith, FakeBackend, held, replyWith, silentAfter, untilAborted } from './testing/fake-backend.js';
@@ -485,5 +486,46 @@ describe('inference engine: status and probes', () => {
     await sut.close();
     expect(await running).toBeInstanceOf(CancelledError);
     await untilAborted(fake('local').requests[0].signal);
+  });
+});
+
+describe('inference engine: metrics', () => {
+  function measured(backends: Array<Parameters<typeof backendConfig>[0]>) {
+    const configs = backends.map(backendConfig);
+    const fakes = new Map(configs.map((c) => [c.id, new FakeBackend(c)]));
+    const seen: Array<Parameters<MetricsService['observeLlmGeneration']>[0]> = [];
+    const sut = new InferenceEngine(inferenceTestConfig(configs), {
+      createBackend: async (config) => fakes.get(config.id)!,
+      logger: quietLogger,
+      metrics: { observeLlmGeneration: (attempt) => seen.push(attempt) },
+    });
+    engines.push(sut);
+    return { sut, fake: (id: string) => fakes.get(id)!, seen };
+  }
+
+  it('reports each attempt once: the failed one with its error code, the answered one with tokens, speed and waits', async () => {
+    const { sut, fake, seen } = measured([{ id: 'first' }, { id: 'second' }]);
+    fake('first').answer(failWith(new LlmOverloadedError('busy', { status: 503 })));
+    fake('second').answer(replyWith(['a', 'b', 'c', 'd'], { completionTokens: 7 }));
+    await sut.generate(ask('1'));
+    expect(seen).toHaveLength(2);
+    expect(seen[0]).toMatchObject({ backend: 'first', outcome: 'llm_overloaded', queueSeconds: expect.any(Number) });
+    expect(seen[0].tokens).toBeUndefined();
+    expect(seen[1]).toMatchObject({ backend: 'second', outcome: 'ok', tokens: 7, queueSeconds: expect.any(Number), firstTokenSeconds: expect.any(Number) });
+  });
+
+  it('counts the streamed tokens when the backend gives no count, and a cancelled generation as cancelled', async () => {
+    const { sut, fake, seen } = measured([{ id: 'local' }]);
+    fake('local').answer(replyWith(['x', 'y'], { completionTokens: undefined }));
+    await sut.generate(ask('1'));
+    expect(seen[0]).toMatchObject({ outcome: 'ok', tokens: 2 });
+
+    fake('local').answer(silentAfter(['x']));
+    const controller = new AbortController();
+    const pending = sut.generate(ask('2'), controller.signal);
+    await fake('local').waitForCalls(2);
+    controller.abort();
+    await expect(pending).rejects.toBeInstanceOf(CancelledError);
+    expect(seen[1]).toMatchObject({ backend: 'local', outcome: 'cancelled' });
   });
 });

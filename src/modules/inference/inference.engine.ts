@@ -24,6 +24,7 @@ import type { BackendChatRequest } from './backends/inference-backend.js';
 import { QueueFullError, type Release } from './concurrency-limiter.js';
 import { fallbackChain, MODEL_LIST_MAX_AGE_MS } from './fallback-chain.js';
 import { nextWithin } from './next-within.js';
+import type { MetricsService } from '../../platform/metrics/metrics.service.js';
 
 /** The parts of the node configuration the engine reads. */
 export type InferenceEngineConfig = Pick<TarsConfigValues, 'dataDir' | 'inference' | 'ollama'>;
@@ -34,6 +35,8 @@ export interface InferenceEngineOptions {
   logger?: Pick<LoggerService, 'log' | 'warn' | 'error'>;
   /** How long a backend's model list is trusted before it is fetched again. */
   modelListMaxAgeMs?: number;
+  /** Where each generation attempt is counted (the node's MetricsService; absent in the CLI and tests). */
+  metrics?: Pick<MetricsService, 'observeLlmGeneration'>;
 }
 
 type Emit = (event: GenerationEvent) => void;
@@ -48,6 +51,7 @@ export class InferenceEngine implements OnModuleInit, OnModuleDestroy {
   private readonly handles: BackendHandle[];
   private readonly logger: Pick<LoggerService, 'log' | 'warn' | 'error'>;
   private readonly modelListMaxAgeMs: number;
+  private readonly metrics?: Pick<MetricsService, 'observeLlmGeneration'>;
   private readonly shutdown = new AbortController();
   private probeTimer?: NodeJS.Timeout;
   private probing?: Promise<void>;
@@ -60,6 +64,7 @@ export class InferenceEngine implements OnModuleInit, OnModuleDestroy {
     this.handles = config.inference.backends.filter((b) => b.enabled).map((b) => new BackendHandle(b, create));
     this.logger = options.logger ?? new Logger('inference');
     this.modelListMaxAgeMs = options.modelListMaxAgeMs ?? MODEL_LIST_MAX_AGE_MS;
+    this.metrics = options.metrics;
   }
 
   onModuleInit(): void {
@@ -227,11 +232,32 @@ export class InferenceEngine implements OnModuleInit, OnModuleDestroy {
     request: { started: number; fallbacks: string[] },
     emit: Emit,
   ): Promise<void> {
+    // Every attempt on a backend is counted once, with its outcome and what it measured (a success before its `done` goes out).
+    const observed: Observed = {};
+    try {
+      await this.attempt(handle, model, command, signal, request, emit, observed);
+    } catch (err) {
+      if (!observed.reported) this.metrics?.observeLlmGeneration({ backend: handle.id, outcome: outcomeOf(err, signal), ...measured(observed) });
+      throw err;
+    }
+  }
+
+  private async attempt(
+    handle: BackendHandle,
+    model: string,
+    command: GenerateCommand,
+    signal: AbortSignal,
+    request: { started: number; fallbacks: string[] },
+    emit: Emit,
+    observed: Observed,
+  ): Promise<void> {
     const backend = await handle.backend();
     const options = this.resolveOptions(handle, command);
     const queuedAt = performance.now();
     const release = await acquire(handle, model, signal);
     const queuedMs = performance.now() - queuedAt;
+    const askedAt = performance.now();
+    observed.queueSeconds = queuedMs / 1000;
     const attempt = new AbortController();
     const forward = () => attempt.abort(signal.reason);
     signal.addEventListener('abort', forward, { once: true });
@@ -244,6 +270,7 @@ export class InferenceEngine implements OnModuleInit, OnModuleDestroy {
       iterator = it;
       const { firstTokenTimeoutMs, idleTimeoutMs } = handle.config;
       let firstTokenAt: number | undefined;
+      let tokenEvents = 0;
       for (;;) {
         const limitMs = firstTokenAt === undefined ? firstTokenTimeoutMs : idleTimeoutMs;
         const next = await nextWithin(it, attempt, limitMs, () => timeoutError(handle, model, limitMs, firstTokenAt === undefined));
@@ -251,12 +278,20 @@ export class InferenceEngine implements OnModuleInit, OnModuleDestroy {
         const event = next.value;
         if (event.type === 'token') {
           firstTokenAt ??= performance.now();
+          observed.firstTokenSeconds ??= (firstTokenAt - askedAt) / 1000;
+          tokenEvents++;
           emit({ type: 'token', text: event.text });
           continue;
         }
         finished = true;
         handle.markHealth(true, 'answered a generation');
         const ended = performance.now();
+        observed.tokens = event.completionTokens ?? tokenEvents;
+        if (firstTokenAt !== undefined && ended > firstTokenAt && observed.tokens > 1) {
+          observed.tokensPerSecond = (observed.tokens - 1) / ((ended - firstTokenAt) / 1000);
+        }
+        observed.reported = true;
+        this.metrics?.observeLlmGeneration({ backend: handle.id, outcome: 'ok', ...measured(observed) });
         emit({
           type: 'done',
           summary: {
@@ -339,6 +374,25 @@ async function acquire(handle: BackendHandle, model: string, signal: AbortSignal
 function timeoutError(handle: BackendHandle, model: string, limitMs: number, first: boolean): LlmTimeoutError {
   const what = first ? 'sent no first token' : 'sent no further token';
   return new LlmTimeoutError(`backend '${handle.id}' ${what} within ${limitMs} ms`, { backend: handle.id, model, timeoutMs: limitMs });
+}
+
+/** What one attempt measured, for the metrics. */
+interface Observed {
+  queueSeconds?: number;
+  firstTokenSeconds?: number;
+  tokens?: number;
+  tokensPerSecond?: number;
+  reported?: boolean;
+}
+
+function measured({ reported: _, ...values }: Observed): Omit<Observed, 'reported'> {
+  return values;
+}
+
+/** The metric label of a failed attempt: the error's code (llm_timeout, llm_overloaded...), or cancelled. */
+function outcomeOf(err: unknown, signal: AbortSignal): string {
+  if (signal.aborted) return CancelledError.code;
+  return err instanceof TarsError ? err.code : LlmFailedError.code;
 }
 
 function cancellation(signal: AbortSignal): TarsError {

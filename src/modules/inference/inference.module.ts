@@ -3,6 +3,7 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import { TarsConfig } from '../../config/tars-config.js';
 import { INFERENCE_CONTRACT } from '../../contracts/inference/inference.contract.js';
 import { contractMessageHandlers, provideLocalContract } from '../../platform/bus/contract-binding.js';
+import { MetricsService } from '../../platform/metrics/metrics.service.js';
 import { InferenceEngine } from './inference.engine.js';
 import { InferenceFacade } from './inference.facade.js';
 import { LlmHealth } from './llm.health.js';
@@ -20,7 +21,11 @@ export class InferenceModule {
       module: InferenceModule,
       providers: [
         // The engine's onModuleInit starts the backend probes; onModuleDestroy stops them and frees the backends.
-        { provide: InferenceEngine, useFactory: (config: TarsConfig) => new InferenceEngine(config), inject: [TarsConfig] },
+        {
+          provide: InferenceEngine,
+          useFactory: (config: TarsConfig, metrics?: MetricsService) => new InferenceEngine(config, { metrics }),
+          inject: [TarsConfig, { token: MetricsService, optional: true }],
+        },
         HealthIndicatorService,
         LlmHealth,
         ...provideLocalContract(INFERENCE_CONTRACT, InferenceFacade),

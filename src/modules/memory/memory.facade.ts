@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { MemoryContract } from '../../contracts/memory/memory.contract.js';
+import { ConversationSummariesService } from './conversations/conversation-summaries.service.js';
 import { ConversationsService } from './conversations/conversations.service.js';
 import { NotesService } from './notes/notes.service.js';
 import { ProjectsService } from './projects/projects.service.js';
@@ -15,6 +16,7 @@ export class MemoryFacade implements MemoryContract {
     private readonly projects: ProjectsService,
     private readonly semantic: SemanticItemsService,
     private readonly hybrid: HybridSearchService,
+    private readonly summaries: ConversationSummariesService,
   ) {}
 
   createNote: MemoryContract['createNote'] = (c) => this.notes.createNote(c);
@@ -23,6 +25,10 @@ export class MemoryFacade implements MemoryContract {
   appendTurn: MemoryContract['appendTurn'] = (c) => this.conversations.appendTurn(c);
   listConversations: MemoryContract['listConversations'] = (q) => this.conversations.listConversations(q);
   getConversation: MemoryContract['getConversation'] = (q) => this.conversations.getConversation(q);
+  listIdleConversations: MemoryContract['listIdleConversations'] = (q) => this.summaries.listIdleConversations(q);
+  listTurns: MemoryContract['listTurns'] = (q) => this.summaries.listTurns(q);
+  storeConversationSummary: MemoryContract['storeConversationSummary'] = (c) => this.summaries.storeConversationSummary(c);
+  compactConversationTurns: MemoryContract['compactConversationTurns'] = (c) => this.summaries.compactConversationTurns(c);
   createProject: MemoryContract['createProject'] = (c) => this.projects.createProject(c);
   listProjects: MemoryContract['listProjects'] = (q) => this.projects.listProjects(q);
   getProject: MemoryContract['getProject'] = (q) => this.projects.getProject(q);

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { MEMORY_CONTRACT } from '../../contracts/memory/memory.contract.js';
 import { contractMessageHandlers, provideLocalContract } from '../../platform/bus/contract-binding.js';
 import { ConversationEntity, TurnEntity } from './conversations/conversation.entity.js';
+import { ConversationSummariesService } from './conversations/conversation-summaries.service.js';
 import { ConversationsService } from './conversations/conversations.service.js';
 import { MemoryFacade } from './memory.facade.js';
 import { NoteEntity } from './notes/note.entity.js';
@@ -28,6 +29,7 @@ export class MemoryModule {
       providers: [
         NotesService,
         ConversationsService,
+        ConversationSummariesService,
         ProjectsService,
         SemanticItemsService,
         FullTextSearch,

@@ -1,9 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { MONITORING_CONTRACT } from '../../contracts/monitoring/monitoring.contract.js';
 import { contractMessageHandlers, provideLocalContract } from '../../platform/bus/contract-binding.js';
+import { AlertEvaluator } from './alerts/alert-evaluator.js';
 import { AlertService } from './alerts/alert-service.js';
+import { AlertStore } from './alerts/alert-store.js';
+import { AlertWebhook } from './alerts/alert-webhook.js';
 import { ClusterView } from './cluster/cluster-view.js';
-import { JobService } from './jobs/job-service.js';
+import { HeartbeatSubscriber } from './cluster/heartbeat.subscriber.js';
+import { JobsModule } from './jobs/jobs.module.js';
 import { MonitoringFacade } from './monitoring.facade.js';
 
 /**
@@ -17,13 +21,17 @@ export class MonitoringModule {
     return {
       module: MonitoringModule,
       global: true,
+      imports: [JobsModule],
       providers: [
         // cluster
         ClusterView,
+        HeartbeatSubscriber,
         // alerts
         AlertService,
-        // jobs
-        JobService,
+        AlertStore,
+        AlertWebhook,
+        AlertEvaluator,
+        // jobs: JobsModule (JobService, the runner with its lock, the schedule)
         ...provideLocalContract(MONITORING_CONTRACT, MonitoringFacade),
       ],
       controllers: options.serveOverNats ? [contractMessageHandlers(MONITORING_CONTRACT)] : [],

@@ -5,6 +5,7 @@ import { contractMessageHandlers, provideLocalContract } from '../../platform/bu
 import { DocumentEntity } from './documents/document.entity.js';
 import { DOCUMENT_TYPE_DETECTOR, DocumentsService } from './documents/documents.service.js';
 import { EmbeddingsModule } from './embeddings/embeddings.module.js';
+import { IndexMaintenanceService } from './indexing/index-maintenance.service.js';
 import { VectorIndexes } from './indexing/vector-index.provider.js';
 import { IngestionService } from './ingestion/ingestion.service.js';
 import { ProcessingFacade } from './processing.facade.js';
@@ -27,6 +28,7 @@ export class ProcessingModule {
       providers: [
         DocumentsService,
         VectorIndexes,
+        IndexMaintenanceService,
         SemanticSearchService,
         IngestionService,
         ingestQueueProvider,

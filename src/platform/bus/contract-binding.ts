@@ -8,6 +8,7 @@ import { prefixedSubject } from './nats-options.js';
 import { NatsConnectionService } from './nats-connection.service.js';
 import { isStreamRequest, keepAliveMs, streamCancelSubject, type StreamFrame } from './stream-frames.js';
 import { validatePayload } from './validate-payload.js';
+import { typedFailure } from '../database/database-unavailable.js';
 import { requestIdOfContext } from './request-id-header.js';
 import { runWithRequestId } from '../logging/request-context.js';
 
@@ -83,7 +84,7 @@ export function contractMessageHandlers<T extends ContractShape<T>>(contract: Mo
               logger.debug(`${def.subject} served in ${(performance.now() - started).toFixed(1)} ms`);
               return result;
             } catch (raw) {
-              const err = raw;
+              const err = typedFailure(raw);
               if (!(err instanceof TarsError)) logger.error(`${def.subject} failed: ${(err as Error)?.stack ?? String(err)}`);
               else logger.debug(`${def.subject} answered ${err.code} in ${(performance.now() - started).toFixed(1)} ms`);
               throw new RpcException(toWireError(err));
@@ -125,7 +126,7 @@ function serveStream(host: StreamHost, method: string, def: ContractMethod, requ
       return undefined;
     }
     const fail = (raw: unknown) => {
-      const err = raw;
+      const err = typedFailure(raw);
       if (!(err instanceof TarsError)) logger.error(`${def.subject} failed: ${(err as Error)?.stack ?? String(err)}`);
       subscriber.next({ e: toWireError(err) });
       subscriber.complete();

@@ -1,15 +1,12 @@
-import { Controller, Get, HttpStatus, Optional, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { HealthCheckService, type HealthCheckResult, type HealthIndicatorFunction } from '@nestjs/terminus';
+import type { HealthCheckResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { TarsConfig } from '../../config/tars-config.js';
 import { Public } from '../auth/auth.decorators.js';
 import { TARS_VERSION } from '../version.js';
-import { DatabaseHealth } from './database.health.js';
-import { LlmHealth } from '../../modules/inference/llm.health.js';
-import { NatsHealth } from './nats.health.js';
-import { RemoteLlmHealth } from './remote-llm.health.js';
 import { NodeInfoDto } from './node-info.dto.js';
+import { ReadinessChecks } from './readiness-checks.js';
 import { LivenessDto, ReadinessDto } from './readiness.dto.js';
 
 const startedAt = new Date();
@@ -20,11 +17,7 @@ const startedAt = new Date();
 export class HealthController {
   constructor(
     private readonly config: TarsConfig,
-    private readonly checks: HealthCheckService,
-    private readonly database: DatabaseHealth,
-    private readonly nats: NatsHealth,
-    private readonly remoteLlm: RemoteLlmHealth,
-    @Optional() private readonly llm?: LlmHealth,
+    private readonly readiness: ReadinessChecks,
   ) {}
 
   @Get()
@@ -52,22 +45,16 @@ export class HealthController {
   @ApiOperation({
     summary: 'Readiness: what this node depends on answers',
     description:
-      'Database; NATS when configured; the LLM on nodes that run inference or the orchestrator (down means answers are ' +
-      'built from memory and marked as not generated).',
+      'Each check limited to what this node runs, in parallel, each within health.checkTimeoutMs: database, disk and ' +
+      'memory always; NATS when configured; jetstream on nodes that consume a work queue over it; llm on nodes that run ' +
+      'inference or the orchestrator (down means answers are built from memory and marked as not generated); ' +
+      'vectorIndex on processing nodes (degraded, still 200, while an index is rebuilt).',
   })
-  @ApiOkResponse({ description: 'Every check is up', type: ReadinessDto })
+  @ApiOkResponse({ description: 'Every check is up (or degraded)', type: ReadinessDto })
   @ApiServiceUnavailableResponse({ description: 'A check is down; the body says which and why', type: ReadinessDto })
   async getReadiness(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
-    const indicators: HealthIndicatorFunction[] = [() => this.database.check()];
-    if (this.nats.configured) indicators.push(() => this.nats.check());
-    if (this.llm) indicators.push(() => this.llm!.check());
-    else if (this.config.roles.includes('orchestrator')) indicators.push(() => this.remoteLlm.check());
-    try {
-      return await this.checks.check(indicators);
-    } catch (err) {
-      if (!(err instanceof ServiceUnavailableException)) throw err;
-      void reply.status(HttpStatus.SERVICE_UNAVAILABLE);
-      return err.getResponse() as HealthCheckResult;
-    }
+    const { ready, result } = await this.readiness.run();
+    if (!ready) void reply.status(HttpStatus.SERVICE_UNAVAILABLE);
+    return result;
   }
 }

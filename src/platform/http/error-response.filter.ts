@@ -3,6 +3,7 @@ import { RpcException } from '@nestjs/microservices';
 import type { FastifyReply } from 'fastify';
 import { type Observable, throwError } from 'rxjs';
 import { TarsError, toWireError, ValidationFailedError } from '../../contracts/errors.js';
+import { typedFailure } from '../database/database-unavailable.js';
 import { errorResponse, type ErrorResponse } from './error-response.js';
 import { httpStatusOf } from './http-status.js';
 
@@ -14,7 +15,9 @@ interface FastifyLikeError {
 }
 
 /** Turns any error into an HTTP answer: the one place where errors meet status codes. */
-export function toErrorResponse(err: unknown): ErrorResponse {
+export function toErrorResponse(raw: unknown): ErrorResponse {
+  // A lost database connection is not a bug: 503 database_unavailable, like any service that is away.
+  const err = typedFailure(raw);
   if (err instanceof TarsError) {
     const fields = err instanceof ValidationFailedError ? (err.details?.fields as string[] | undefined) : undefined;
     const details = err.details && !fields ? err.details : undefined;
@@ -52,11 +55,12 @@ function describeFastifyError(err: FastifyLikeError): string {
 export class ErrorResponseFilter implements ExceptionFilter {
   private readonly logger = new Logger('http');
 
-  catch(err: unknown, host: ArgumentsHost): void | Observable<never> {
+  catch(raw: unknown, host: ArgumentsHost): void | Observable<never> {
     // NATS handlers answer with the wire form of the error (see contract-binding.ts).
     if (host.getType() === 'rpc') {
-      return throwError(() => (err instanceof RpcException ? err.getError() : toWireError(err)));
+      return throwError(() => (raw instanceof RpcException ? raw.getError() : toWireError(typedFailure(raw))));
     }
+    const err = typedFailure(raw);
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const body = toErrorResponse(err);
     if (body.statusCode >= 500 && !(err instanceof TarsError)) {

@@ -2,6 +2,7 @@ import { HttpStatus } from '@nestjs/common';
 import {
   CancelledError,
   ConflictError,
+  DatabaseUnavailableError,
   LlmBadRequestError,
   LlmFailedError,
   LlmOverloadedError,
@@ -24,6 +25,7 @@ export function httpStatusOf(err: TarsError): number {
   if (err instanceof NotFoundError) return HttpStatus.NOT_FOUND;
   if (err instanceof ConflictError) return HttpStatus.CONFLICT;
   if (err instanceof ModuleUnavailableError) return HttpStatus.SERVICE_UNAVAILABLE;
+  if (err instanceof DatabaseUnavailableError) return HttpStatus.SERVICE_UNAVAILABLE;
   if (err instanceof UnsupportedMediaTypeError) return HttpStatus.UNSUPPORTED_MEDIA_TYPE;
   if (err instanceof EmptyDocumentError) return HttpStatus.BAD_REQUEST;
   if (err instanceof DocumentUnreadableError) return HttpStatus.UNPROCESSABLE_ENTITY;

@@ -14,6 +14,7 @@ import {
   StorageType,
 } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import type { QueueRegistry, RegisteredQueue } from './queue-registry.js';
 import type { JobCodec, JobHandler, WorkQueue } from './work-queue.js';
 import { requestIdHeaders, requestIdOf } from '../bus/request-id-header.js';
 import { runWithRequestId } from '../logging/request-context.js';
@@ -46,6 +47,21 @@ export function deadLetterSubject(options: Pick<JetStreamQueueOptions, 'subjectP
   return `${options.subjectPrefix}.deadletter.${options.stream}`;
 }
 
+/** A queue's durable consumer as the server sees it, and whether this node pulls from it (health checks). */
+export interface ConsumerState {
+  stream: string;
+  consumer: string;
+  /** This node's pull loops are running. */
+  pulling: boolean;
+  /** The durable consumer exists on the server. */
+  exists: boolean;
+  /** Jobs not yet delivered, and delivered but not yet acknowledged (when the consumer exists). */
+  pending?: number;
+  ackPending?: number;
+  /** Why the queue cannot deliver work right now; undefined when it can. */
+  problem?: string;
+}
+
 /** A dead letter: what could not be handled, and why. */
 export interface DeadLetter {
   stream: string;
@@ -63,8 +79,10 @@ export interface DeadLetter {
  * Publishing is acknowledged by the server and de-duplicated by message id (Nats-Msg-Id).
  * A malformed message is moved to the dead-letter stream with its reason and never blocks the consumer.
  */
-export class JetStreamWorkQueue<T> implements WorkQueue<T> {
+export class JetStreamWorkQueue<T> implements WorkQueue<T>, RegisteredQueue {
   readonly durable = true;
+  /** The stream's name, as the queue registry, metrics and health show it. */
+  readonly name: string;
   private readonly logger: Logger;
   private readonly subject: string;
   private readonly stream: string;
@@ -76,14 +94,19 @@ export class JetStreamWorkQueue<T> implements WorkQueue<T> {
   private repairing?: Promise<void>;
   private stopped = false;
   private loops: Promise<void>[] = [];
+  private pulling = false;
+  private startError?: string;
 
   constructor(
     private readonly connection: () => Promise<NatsConnection>,
     private readonly options: JetStreamQueueOptions,
     private readonly codec: JobCodec<T>,
+    /** Where the queue shows itself while this node consumes it (health, metrics, heartbeats). */
+    private readonly registry?: Pick<QueueRegistry, 'register' | 'unregister'>,
   ) {
     this.subject = `${options.subjectPrefix}.${options.subject}`;
     this.stream = streamName(options);
+    this.name = this.stream;
     this.consumerName = `${this.stream}_workers`;
     this.deadLetters = deadLetterSubject(options);
     this.logger = new Logger(`${options.stream}-queue`);
@@ -142,15 +165,46 @@ export class JetStreamWorkQueue<T> implements WorkQueue<T> {
   }
 
   async start(handler: JobHandler<T>): Promise<void> {
-    await this.ensure();
+    // Registered before anything can fail: a node whose workers could not start must say so in its health.
+    this.registry?.register(this);
     this.stopped = false;
-    const consumer = await this.js!.consumers.get(this.stream, this.consumerName);
-    this.loops = Array.from({ length: this.options.concurrency }, () => this.loop(consumer, handler));
+    try {
+      await this.ensure();
+      const consumer = await this.js!.consumers.get(this.stream, this.consumerName);
+      this.loops = Array.from({ length: this.options.concurrency }, () => this.loop(consumer, handler));
+      this.pulling = true;
+      this.startError = undefined;
+    } catch (err) {
+      this.startError = (err as Error).message;
+      throw err;
+    }
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.pulling = false;
+    this.registry?.unregister(this.name);
     await Promise.all(this.loops);
+  }
+
+  /** Why this node cannot take jobs from the queue right now (consumer missing, workers not pulling), or undefined. */
+  async problem(): Promise<string | undefined> {
+    return (await this.consumerState()).problem;
+  }
+
+  /** One consumer-info call (no fetch, nothing created): the consumer's existence and backlog, and this node's pull loops. */
+  async consumerState(): Promise<ConsumerState> {
+    const state: ConsumerState = { stream: this.stream, consumer: this.consumerName, pulling: this.pulling, exists: false };
+    if (!this.jsm) return { ...state, problem: this.startError ? `the workers could not start: ${this.startError}` : 'not connected to JetStream yet' };
+    try {
+      const info = await this.jsm.consumers.info(this.stream, this.consumerName);
+      Object.assign(state, { exists: true, pending: info.num_pending, ackPending: info.num_ack_pending });
+    } catch (err) {
+      if (!isMissing(err)) throw err;
+      return { ...state, problem: `the consumer ${this.consumerName} of stream ${this.stream} does not exist (it is created again when the workers notice)` };
+    }
+    if (!this.pulling) return { ...state, problem: this.startError ? `the workers could not start: ${this.startError}` : 'this node does not pull jobs from the queue' };
+    return state;
   }
 
   async depth(): Promise<number> {
@@ -190,11 +244,7 @@ export class JetStreamWorkQueue<T> implements WorkQueue<T> {
    */
   private recreateIfMissing(): Promise<void> {
     this.repairing ??= (async () => {
-      const missing = await this.jsm!.consumers.info(this.stream, this.consumerName).then(
-        () => false,
-        (err: unknown) =>
-          err instanceof JetStreamApiError && (err.code === JetStreamApiCodes.ConsumerNotFound || err.code === JetStreamApiCodes.StreamNotFound),
-      );
+      const missing = await this.jsm!.consumers.info(this.stream, this.consumerName).then(() => false, isMissing);
       if (!missing) return;
       this.logger.warn(`the consumer ${this.consumerName} of stream ${this.stream} is gone: creating it again`);
       this.ensuring = undefined;
@@ -246,4 +296,9 @@ export class JetStreamWorkQueue<T> implements WorkQueue<T> {
       msg.nak(10_000);
     }
   }
+}
+
+/** The consumer or its stream does not exist (deleted, or NATS restarted without its store). */
+function isMissing(err: unknown): boolean {
+  return err instanceof JetStreamApiError && (err.code === JetStreamApiCodes.ConsumerNotFound || err.code === JetStreamApiCodes.StreamNotFound);
 }

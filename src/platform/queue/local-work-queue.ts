@@ -1,11 +1,12 @@
 import { Logger } from '@nestjs/common';
+import type { QueueRegistry, RegisteredQueue } from './queue-registry.js';
 import type { JobCodec, JobHandler, JobOutcome, WorkQueue } from './work-queue.js';
 
 /**
  * The in-process queue of a single-PC node without NATS. It is not durable by itself: the
  * database is, and the module queues again, at start, the work it finds unfinished.
  */
-export class LocalWorkQueue<T> implements WorkQueue<T> {
+export class LocalWorkQueue<T> implements WorkQueue<T>, RegisteredQueue {
   readonly durable = false;
   private readonly logger: Logger;
   private readonly waiting: { job: T; key: string; attempt: number }[] = [];
@@ -16,10 +17,13 @@ export class LocalWorkQueue<T> implements WorkQueue<T> {
   private idle?: () => void;
 
   constructor(
-    name: string,
+    /** The queue's name, as the queue registry, metrics and health show it. */
+    readonly name: string,
     private readonly codec: Pick<JobCodec<T>, 'idOf'>,
     private readonly concurrency: number,
     private readonly maxDeliver: number,
+    /** Where the queue shows itself while this node consumes it (health, metrics, heartbeats). */
+    private readonly registry?: Pick<QueueRegistry, 'register' | 'unregister'>,
   ) {
     this.logger = new Logger(`${name}-queue`);
   }
@@ -33,18 +37,26 @@ export class LocalWorkQueue<T> implements WorkQueue<T> {
   }
 
   async start(handler: JobHandler<T>): Promise<void> {
+    this.registry?.register(this);
     this.handler = handler;
     this.pump();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.registry?.unregister(this.name);
     if (this.running === 0) return;
     await new Promise<void>((resolve) => (this.idle = resolve));
   }
 
   async depth(): Promise<number> {
     return this.waiting.length + this.running;
+  }
+
+  /** An in-process queue delivers as long as it has been started and not stopped. */
+  async problem(): Promise<string | undefined> {
+    if (this.stopped) return 'the queue is stopped';
+    return this.handler ? undefined : 'the workers have not started';
   }
 
   private pump(): void {

@@ -59,6 +59,11 @@ export class ConversationsService {
     return this.hot.keys();
   }
 
+  /** Drops conversations from RAM (their turns changed in PostgreSQL, e.g. compacted); read again when asked for. */
+  forget(ids: readonly string[]): void {
+    for (const id of ids) this.hot.delete(id);
+  }
+
   /**
    * One statement (atomic, one round trip): creates the conversation on its first turn or counts the
    * turn, then inserts the turn. It is on the path of every chat answer, so it stays cheap.

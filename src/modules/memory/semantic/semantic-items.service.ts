@@ -69,7 +69,7 @@ const VECTOR_SEQUENCE_LOCK = 7_164_250_002;
  * so sequence numbers become visible in increasing order: an index that caught up to N never misses
  * an N-1 that commits later.
  */
-async function lockVectorSequence(manager: EntityManager): Promise<void> {
+export async function lockVectorSequence(manager: EntityManager): Promise<void> {
   await manager.query('SELECT pg_advisory_xact_lock($1)', [VECTOR_SEQUENCE_LOCK]);
 }
 

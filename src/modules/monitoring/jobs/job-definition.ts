@@ -16,3 +16,6 @@ export interface JobDefinition {
   cron(config: TarsConfigValues): string;
   run(context: JobRunContext): Promise<Record<string, unknown>>;
 }
+
+/** Injection token of every JobDefinition of the node (synthesis, index-maintenance, cleanup). */
+export const JOB_DEFINITIONS = 'JobDefinitions';

@@ -3,6 +3,7 @@ import { TarsConfig } from '../../../config/tars-config.js';
 import { NatsConnectionService } from '../../../platform/bus/nats-connection.service.js';
 import { JetStreamWorkQueue } from '../../../platform/queue/jetstream-work-queue.js';
 import { LocalWorkQueue } from '../../../platform/queue/local-work-queue.js';
+import { QueueRegistry } from '../../../platform/queue/queue-registry.js';
 import type { JobCodec, WorkQueue } from '../../../platform/queue/work-queue.js';
 
 /** A unit of pipeline work: answer (or go on answering) this generation of this question. */
@@ -36,13 +37,16 @@ export function questionMaxDeliver(config: TarsConfig): number {
   return retry.overload.maxRetries + retry.quota.maxRetries + 1 + 10;
 }
 
-/** JetStream when the node has NATS (shared by every orchestrator node), in-process otherwise. */
+/**
+ * JetStream when the node has NATS (shared by every orchestrator node), in-process otherwise. The
+ * queue shows itself in the QueueRegistry once its workers start (health, metrics, heartbeats).
+ */
 export const questionQueueProvider: Provider = {
   provide: QUESTION_QUEUE,
-  inject: [TarsConfig, NatsConnectionService],
-  useFactory: (config: TarsConfig, nats: NatsConnectionService): QuestionQueue => {
+  inject: [TarsConfig, NatsConnectionService, QueueRegistry],
+  useFactory: (config: TarsConfig, nats: NatsConnectionService, registry: QueueRegistry): QuestionQueue => {
     const { queue } = config.questions;
-    if (!nats.configured) return new LocalWorkQueue('questions', QUESTION_JOB_CODEC, queue.concurrency, questionMaxDeliver(config));
+    if (!nats.configured) return new LocalWorkQueue('questions', QUESTION_JOB_CODEC, queue.concurrency, questionMaxDeliver(config), registry);
     return new JetStreamWorkQueue(
       () => nats.connection(),
       {
@@ -54,6 +58,7 @@ export const questionQueueProvider: Provider = {
         concurrency: queue.concurrency,
       },
       QUESTION_JOB_CODEC,
+      registry,
     );
   },
 };

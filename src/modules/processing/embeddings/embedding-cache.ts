@@ -33,7 +33,10 @@ export class EmbeddingCache {
       else missing.push(key);
     }
     this.count('memory', found.size, missing.length);
-    if (missing.length === 0 || !this.shared?.ready) return found;
+    if (missing.length === 0 || !this.shared?.ready) {
+      this.metrics?.observeEmbeddingLookups?.(found.size, keys.length - found.size);
+      return found;
+    }
 
     const fromShared = await this.shared.getMany(missing);
     for (const [key, bytes] of fromShared) {
@@ -41,6 +44,7 @@ export class EmbeddingCache {
       found.set(key, decodeVector(bytes, normalize));
     }
     this.count('shared', fromShared.size, missing.length - fromShared.size);
+    this.metrics?.observeEmbeddingLookups?.(found.size, keys.length - found.size);
     return found;
   }
 

@@ -73,6 +73,8 @@ export interface EmbeddingProvider {
 /** The counters the engine reports; MetricsService implements them. */
 export interface EmbeddingMetrics {
   observeEmbeddingCache(tier: 'memory' | 'shared', result: 'hit' | 'miss', count: number): void;
+  /** Texts looked up in the cache as a whole: found in some tier (hit) or in none (miss). */
+  observeEmbeddingLookups?(hits: number, misses: number): void;
   observeEmbeddings(model: string, texts: number, seconds: number): void;
   observeEmbeddingFallback(from: string, to: string): void;
 }

@@ -1,5 +1,8 @@
 import { type Transferable, Worker } from 'node:worker_threads';
 
+/** Longest wait for a busy worker before it is terminated at close. */
+const CLOSE_GRACE_MS = 10_000;
+
 /** The worker could not start its job (for example the model files are missing). */
 export class WorkerStartError extends Error {}
 
@@ -74,6 +77,13 @@ class WorkerHandle {
     else task.reject(new WorkerTaskError(message.message));
   }
 
+  /** Resolves once the worker has started (or failed to) and owes no answer; `limitMs` bounds the wait. */
+  async settled(limitMs: number): Promise<void> {
+    const deadline = Date.now() + limitMs;
+    await Promise.race([this.started.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, limitMs).unref())]);
+    while (this.pending.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+
   /** An idle worker must not keep the process alive; a busy one must, or an awaiting CLI would exit early. */
   private updateRef(): void {
     if (this.pending.size > 0) this.worker.ref();
@@ -105,10 +115,16 @@ export class WorkerChannel<Request, Response> {
     await (this.current ?? this.spawn()).started;
   }
 
+  /**
+   * Stops the worker once it is idle (at most CLOSE_GRACE_MS): terminating a thread while native
+   * code runs for it (onnxruntime loading a model or computing) can abort the whole process.
+   */
   async close(): Promise<void> {
     const handle = this.current;
     this.current = undefined;
-    if (handle) await handle.worker.terminate();
+    if (!handle) return;
+    await handle.settled(CLOSE_GRACE_MS);
+    await handle.worker.terminate();
   }
 
   private spawn(): WorkerHandle {

@@ -1,4 +1,4 @@
-import { mkdir, open, readdir, readFile, rename, rm, stat, statfs } from 'node:fs/promises';
+import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeManifest, encodeManifest, type IndexManifest } from './index-manifest.js';
 
@@ -9,6 +9,11 @@ const INDEX_FILE = /^index-(\d+)\.faiss$/;
 export type FolderInspection =
   | { state: 'ok'; manifest: IndexManifest; indexPath: string }
   | { state: 'missing' | 'corrupt'; reason: string };
+
+/** What a backup copied of a model's saved index. */
+export type SavedIndexCopy =
+  | { state: 'saved'; manifest: IndexManifest; files: string[] }
+  | { state: 'missing'; reason: string };
 
 /**
  * The files of one model's index, `<dataDir>/indexes/<modelId>/`: faiss files named by generation
@@ -89,6 +94,22 @@ export class IndexFolder {
     await this.removeIndexFilesExcept(generation);
   }
 
+  /**
+   * Copies the saved manifest and the faiss file it names into `targetDir` (flushed), when the folder
+   * holds a valid pair. The caller makes sure no save runs meanwhile.
+   */
+  async copySavedIndex(modelId: string, dimensions: number, targetDir: string): Promise<SavedIndexCopy> {
+    const inspection = await this.inspect(modelId, dimensions);
+    if (inspection.state !== 'ok') return { state: 'missing', reason: inspection.reason };
+    await mkdir(targetDir, { recursive: true });
+    const files = [MANIFEST, inspection.manifest.indexFile];
+    for (const name of files) {
+      await copyFile(join(this.dir, name), join(targetDir, name));
+      await syncFile(join(targetDir, name));
+    }
+    return { state: 'saved', manifest: inspection.manifest, files };
+  }
+
   async freeBytes(): Promise<number> {
     const fs = await statfs(this.dir);
     return fs.bavail * fs.bsize;
@@ -109,5 +130,14 @@ export class IndexFolder {
     } finally {
       await dir.close();
     }
+  }
+}
+
+async function syncFile(path: string): Promise<void> {
+  const file = await open(path, 'r');
+  try {
+    await file.sync();
+  } finally {
+    await file.close();
   }
 }

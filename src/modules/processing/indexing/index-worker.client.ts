@@ -8,6 +8,8 @@ export const INDEX_WORKER_URL = new URL('./vector-index.worker.mjs', import.meta
 
 const START_TIMEOUT_MS = 30_000;
 const MAX_RESTART_DELAY_MS = 30_000;
+/** Longest wait for a busy worker before it is terminated at close. */
+const CLOSE_GRACE_MS = 10_000;
 
 interface Pending {
   resolve(value: unknown): void;
@@ -117,10 +119,14 @@ export class IndexWorkerClient {
     return (await handle.send(op, args, transfer)) as IndexWorkerOps[Op]['result'];
   }
 
+  /** Stops the worker once it owes no answer (at most CLOSE_GRACE_MS): terminating it inside a native FAISS call can abort the process. */
   async close(): Promise<void> {
     this.closing = true;
     const handle = await this.handle?.catch(() => undefined);
-    await handle?.worker.terminate();
+    if (!handle) return;
+    const deadline = Date.now() + CLOSE_GRACE_MS;
+    while (handle.pending.size > 0 && Date.now() < deadline) await sleep(20);
+    await handle.worker.terminate();
   }
 
   private current(): Promise<WorkerHandle> {

@@ -2,7 +2,7 @@ import { ValidationFailedError } from '../../../contracts/errors.js';
 import { CoalescingRunner } from './coalescing-runner.js';
 import { buildFromSource } from './index-build.js';
 import { applyChanges } from './index-feeding.js';
-import type { IndexFolder } from './index-folder.js';
+import type { IndexFolder, SavedIndexCopy } from './index-folder.js';
 import { chooseIndexKind, type IndexKind, type IndexSettings, type IndexShape, rebuildReason } from './index-kind.js';
 import { saveSnapshot } from './index-save.js';
 import type { IndexWorkerClient } from './index-worker.client.js';
@@ -162,6 +162,18 @@ export class ModelIndex {
   async flush(): Promise<void> {
     this.saves.cancel();
     await this.tasks.run(() => this.save());
+  }
+
+  /**
+   * Saves what is unsaved, then copies the saved index (the manifest and the faiss file it names)
+   * into `targetDir`. A structural task: no save can replace the files while they are copied.
+   */
+  async backup(targetDir: string): Promise<SavedIndexCopy> {
+    this.saves.cancel();
+    return this.tasks.run(async () => {
+      await this.save();
+      return this.deps.folder.copySavedIndex(this.modelId, this.dimensions, targetDir);
+    });
   }
 
   /** Resolves when no background task is running or waiting. */

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import type { TarsConfig } from '../../../config/tars-config.js';
-import { IndexFolder } from './index-folder.js';
+import { IndexFolder, type SavedIndexCopy } from './index-folder.js';
 import type { IndexSettings } from './index-kind.js';
 import { IndexWorkerClient } from './index-worker.client.js';
 import { type IndexLogger, type IndexStats, type LoadReport, ModelIndex, type SearchHit } from './model-index.js';
@@ -151,6 +151,16 @@ export class VectorIndexManager {
   /** Drops removed items for good (the nightly job's call): in place for flat, by a rebuild otherwise. */
   async compact(modelId?: string): Promise<void> {
     await Promise.all(this.selected(modelId).map((model) => model.compact()));
+  }
+
+  /** The embedding models that have an index here. */
+  modelIds(): string[] {
+    return [...this.models.keys()];
+  }
+
+  /** Saves the model's index if needed and copies its saved files into `targetDir` (see ModelIndex.backup). */
+  async backup(modelId: string, targetDir: string): Promise<SavedIndexCopy> {
+    return this.model(modelId).backup(targetDir);
   }
 
   /** Saves every index with unsaved changes now. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { QueueRegistry } from '../../../platform/queue/queue-registry.js';
 import type { JobContext, JobOutcome } from './ingest-queue.js';
 import { LocalIngestQueue } from './local-ingest-queue.js';
 
@@ -58,5 +59,28 @@ describe('LocalIngestQueue', () => {
     await queue.stop();
     expect(peak).toBe(2);
     expect(running).toBe(0);
+  });
+
+  it('shows itself in the queue registry while its workers run, with its depth and no problem', async () => {
+    const registry = new QueueRegistry();
+    const queue = new LocalIngestQueue(1, 1, registry);
+    await queue.enqueue({ documentId: 'waiting' });
+    expect(registry.list()).toEqual([]);
+    expect(await queue.problem()).toBe('the workers have not started');
+
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await queue.start(async () => {
+      await held;
+      return { kind: 'done' };
+    });
+    const [registered] = registry.list();
+    expect(registered.name).toBe('ingest');
+    expect(await registered.depth()).toBe(1);
+    expect(await registered.problem?.()).toBeUndefined();
+
+    release();
+    await queue.stop();
+    expect(registry.list()).toEqual([]);
   });
 });
