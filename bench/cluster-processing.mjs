@@ -2,7 +2,7 @@
 // JetStream work queue, and how soon a processing node started while a backlog waits takes work.
 //
 //   npm run build && node bench/cluster-processing.mjs [--documents 200] [--rounds 3] [--backlog 150]
-//       [--dtype q8] [--concurrency 1] [--processing-roles processing]
+//       [--dtype q8] [--threads 0] [--concurrency 1] [--processing-roles processing]
 //
 // The cluster is the two-PC layout on one machine: an API node (roles cognitive: inference, memory,
 // api) and processing nodes (roles processing: processing, orchestrator, monitoring), each its own OS
@@ -46,6 +46,7 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '3' },
     backlog: { type: 'string', default: '150' },
     dtype: { type: 'string', default: 'q8' },
+    threads: { type: 'string', default: '0' },
     concurrency: { type: 'string', default: '1' },
     'processing-roles': { type: 'string', default: 'processing' },
   },
@@ -57,6 +58,8 @@ const PLAN = {
   /** The busy-join backlog lasts about this long at the one-node rate of the round. */
   busyBacklogSeconds: 45,
   dtype: args.dtype,
+  /** embeddings.models[].threads of every processing node (0: one ONNX thread per core). */
+  threads: Number(args.threads),
   concurrency: Number(args.concurrency),
   processingRoles: args['processing-roles'],
   submitConcurrency: 4,
@@ -97,7 +100,7 @@ class Cluster {
       NATS_URL,
       TARS_NATS_SUBJECT_PREFIX: prefix,
       TARS_PROCESSING_QUEUE_CONCURRENCY: String(PLAN.concurrency),
-      ...embeddingEnv(fixtureModel(PLAN.dtype)),
+      ...embeddingEnv({ ...fixtureModel(PLAN.dtype), threads: PLAN.threads }),
     };
   }
 
@@ -242,7 +245,7 @@ const f2 = (v) => (Number.isFinite(v) ? v.toFixed(2) : '–');
 const median = (values) => percentile(Float64Array.from(values).sort(), 50);
 
 function printResults(throughput, joins, sizes) {
-  console.log(`\n## Processing throughput with one and two processing nodes (fixture model ${PLAN.dtype}, queue concurrency ${PLAN.concurrency} per node)\n`);
+  console.log(`\n## Processing throughput with one and two processing nodes (fixture model ${PLAN.dtype}, ${PLAN.threads || 'default'} ONNX threads, queue concurrency ${PLAN.concurrency} per node)\n`);
   console.log(`Documents per measurement: ${PLAN.documents}, ${sizes.min}–${sizes.max} bytes (median ${sizes.median}); ${PLAN.rounds} rounds, alternating one and two nodes.\n`);
   const cores = os.availableParallelism();
   const rows = throughput.map((r) => {

@@ -42,6 +42,11 @@ const embeddingModelSchema = z.strictObject({
   documentPrefix: z.string().default(''),
   maxTokens: z.number().int().min(8).max(32768).default(512),
   batchSize: z.number().int().min(1).max(1024).default(32),
+  /**
+   * transformers: CPU threads of one ONNX run (onnxruntime's intra-op threads); 0 = one per core.
+   * Set it when several processing nodes, or a processing node and the LLM, share a PC.
+   */
+  threads: z.number().int().min(0).max(256).default(0),
   /** Vector-search hits below this cosine similarity are dropped (model-specific: scales differ). */
   minSimilarity: z.number().min(-1).max(1).default(0.2),
 });

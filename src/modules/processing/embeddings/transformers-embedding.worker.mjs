@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { AutoModel, AutoTokenizer, env, Tensor } from '@huggingface/transformers';
 
-const { source, dtype, pooling, normalize, maxTokens, modelsDir, allowRemoteModels } = workerData;
+const { source, dtype, pooling, normalize, maxTokens, threads, modelsDir, allowRemoteModels } = workerData;
 
 env.localModelPath = modelsDir.endsWith('/') ? modelsDir : `${modelsDir}/`;
 env.cacheDir = modelsDir; // models fetched from the hub land where local models are looked up
@@ -19,7 +19,9 @@ let model;
 let template;
 try {
   tokenizer = await AutoTokenizer.from_pretrained(source);
-  model = await AutoModel.from_pretrained(source, { dtype });
+  // threads 0 (or absent): onnxruntime's default, one intra-op thread per core.
+  const session_options = threads > 0 ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : undefined;
+  model = await AutoModel.from_pretrained(source, { dtype, ...(session_options ? { session_options } : {}) });
   template = templateOf(tokenizer);
   parentPort.postMessage({ type: 'ready' });
 } catch (err) {

@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { embeddingTestConfig, fixtureModel, FIXTURE_MODELS_DIR } from '../../../../test/support/embedding-config.js';
 import { EmbeddingModelUnavailableError } from './embedding.errors.js';
@@ -58,7 +60,36 @@ describe.each(['fp32', 'q8'] as const)('transformers.js provider with the fixtur
   });
 });
 
+/** Threads the process gains while a provider with these settings is loaded and has embedded once. */
+async function threadsAdded(overrides: Record<string, unknown>): Promise<number> {
+  const sut = provider('q8', overrides);
+  const before = readdirSync('/proc/self/task').length;
+  try {
+    await sut.embed(['count my threads'], 'documents');
+    return readdirSync('/proc/self/task').length - before;
+  } finally {
+    await sut.close();
+  }
+}
+
 describe('transformers.js provider details', () => {
+  // On one core onnxruntime starts no pool thread either way: nothing to tell apart.
+  it.skipIf(cpus().length < 2)('threads: 1 runs ONNX on its worker thread alone (no intra-op pool), with the same vectors', async () => {
+    const byDefault = Math.min(await threadsAdded({}), await threadsAdded({}));
+    const single = await threadsAdded({ threads: 1 });
+    expect(single).toBeLessThan(byDefault);
+
+    const one = provider('fp32', { threads: 1 });
+    const all = provider('fp32');
+    try {
+      const [a] = await one.embed([SENTENCES[0]], 'documents');
+      const [b] = await all.embed([SENTENCES[0]], 'documents');
+      expect(maxAbsDifference(a, b)).toBeLessThan(1e-5);
+    } finally {
+      await Promise.all([one.close(), all.close()]);
+    }
+  });
+
   it('applies the query prefix to queries only', async () => {
     const sut = provider('q8', { queryPrefix: 'query: ' });
     try {

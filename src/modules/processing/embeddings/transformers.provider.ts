@@ -39,10 +39,10 @@ export class TransformersEmbeddingProvider implements EmbeddingProvider {
     private readonly location: ModelLocation,
     private readonly now: () => number = Date.now,
   ) {
-    const { source, dtype, pooling, normalize, maxTokens } = model;
+    const { source, dtype, pooling, normalize, maxTokens, threads } = model;
     this.channel = new WorkerChannel(
       WORKER_ENTRY,
-      { source, dtype, pooling, normalize, maxTokens, ...location },
+      { source, dtype, pooling, normalize, maxTokens, threads, ...location },
       `tars-embeddings-${model.id}`,
     );
   }
