@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -12,7 +12,9 @@ import type { FastifyReply } from 'fastify';
 import {
   ImportAnswersCommand,
   ImportAnswersResultDto,
+  ListQuestionsQuery,
   QuestionDto,
+  QuestionPageDto,
   QuestionStatsDto,
   SubmitQuestionsCommand,
   SubmitQuestionsResultDto,
@@ -43,6 +45,15 @@ export class QuestionsController {
     const result = await this.questions.submitQuestions(command);
     if (result.questions.every((q) => q.cached)) void reply.status(HttpStatus.OK);
     return result;
+  }
+
+  @Get()
+  @RequireScope('read')
+  @ApiOperation({ summary: 'Questions, newest first (all, or those in one state), each with its state, attempts and score' })
+  @ApiOkResponse({ type: QuestionPageDto })
+  @ApiBadRequestResponse({ description: 'An unknown state, a limit outside 1-200, a negative offset' })
+  listQuestions(@Query() query: ListQuestionsQuery): Promise<QuestionPageDto> {
+    return this.questions.listQuestions(query);
   }
 
   @Get('stats')

@@ -8,6 +8,7 @@ import { copyOfWebUi, launchChromium, screenshot, VIEWPORTS, type ViewportName }
 import { CHAT_MODEL } from '../support/chat-config.js';
 import { tempDataDir } from '../support/config.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
+import { call } from '../support/http.js';
 import { hashingModel } from '../support/embedding-config.js';
 import { OllamaSimulator, type SimulatorRequest } from '../support/ollama-simulator.mjs';
 import { TarsProcess } from '../support/tars-process.js';
@@ -282,6 +283,37 @@ describe('the web UI in Chromium against a real node', () => {
     // The request rate appears once two polls span two heartbeats (the page itself makes requests).
     const rate = page.locator('figure', { hasText: 'Request rate' }).locator('.legend-item strong');
     await expect.poll(() => rate.textContent(), { timeout: 30_000 }).toMatch(/^\d[\d.,]*\/s$/);
+  });
+
+  it('lists questions submitted anywhere, newest first, follows them to a final state, filters by state and opens one', async () => {
+    // Submitted through the API, not through this page: the list comes from the server.
+    expect((await call(node.url, 'POST', '/questions', { key: adminKey, body: { questions: [{ question: 'What is zqlistelsewhere?' }] } })).status).toBe(202);
+    await page.goto(`${node.url}/ui/questions`);
+    await settled(page);
+    const rows = page.locator('section[aria-labelledby="questions-heading"] tbody tr');
+    await rows.filter({ hasText: 'zqlistelsewhere' }).waitFor();
+
+    await page.getByLabel('Questions, one per line').fill('What is zqlistfirst?\nWhat is zqlistsecond?');
+    await page.getByRole('button', { name: 'Submit 2 questions' }).click();
+    await page.getByRole('status').filter({ hasText: '2 submitted' }).waitFor();
+    await expect.poll(async () => (await rows.locator('th').allTextContents()).slice(0, 3)).toEqual([
+      'What is zqlistsecond?',
+      'What is zqlistfirst?',
+      'What is zqlistelsewhere?',
+    ]);
+    // Without a reload: the page polls while a listed question is not final.
+    const finalRows = rows.and(page.locator('[data-state="validated"], [data-state="low_quality"], [data-state="failed"]'));
+    await expect.poll(() => finalRows.count(), { timeout: 90_000, interval: 250 }).toBe(3);
+
+    const state = (await rows.filter({ hasText: 'zqlistfirst' }).getAttribute('data-state')) as string;
+    await page.locator('section[aria-labelledby="questions-heading"] select').selectOption(state);
+    await rows.filter({ hasText: 'zqlistfirst' }).waitFor();
+    const others = rows.and(page.locator(`:not([data-state="${state}"])`));
+    await expect.poll(() => others.count()).toBe(0);
+
+    await page.getByRole('link', { name: 'What is zqlistfirst?' }).click();
+    await page.locator('.question-text', { hasText: 'What is zqlistfirst?' }).waitFor();
+    await page.locator('.timeline li').first().waitFor();
   });
 
   it('lays out every page within the width of a phone and of a desktop, and saves screenshots of both', async () => {

@@ -152,6 +152,84 @@ describe('POST /questions and GET /questions/:id', () => {
   });
 });
 
+describe('GET /questions', () => {
+  const list = (query: string) => call(node.url, 'GET', `/questions${query}`, { key });
+
+  /** Stores questions directly, dated in the future so that they lead the list (newest first). */
+  async function insert(rows: { text: string; state: string; at: string }[]): Promise<string[]> {
+    const db = new pg.Client({ connectionString: database.url });
+    await db.connect();
+    try {
+      const ids: string[] = [];
+      for (const row of rows) {
+        const id = randomUUID();
+        await db.query(
+          `INSERT INTO questions (id, text, normalized_hash, state, created_at, updated_at) VALUES ($1, $2, 'x', $3, $4, $4)`,
+          [id, row.text, row.state, row.at],
+        );
+        ids.push(id);
+      }
+      return ids;
+    } finally {
+      await db.end();
+    }
+  }
+
+  it('lists a submitted question first, with its attempts and score', async () => {
+    const w = word();
+    replies.set(w, `Listed answer ${w}.`);
+    const id = (await submit([{ question: `Listed ${w}?`, reference: `Listed answer ${w}.` }])).body.questions[0].id;
+    const q = await final(id);
+    const res = await list('?limit=1');
+    expect(res.status).toBe(200);
+    expect(res.body.questions).toEqual([
+      { id, question: `Listed ${w}?`, truncated: false, state: 'validated', attempts: 1, score: q.score, createdAt: q.createdAt, updatedAt: q.updatedAt },
+    ]);
+    expect(res.body.total).toBeGreaterThan(1);
+  });
+
+  it('lists newest first, filters by state, pages with a total, and cuts long texts', async () => {
+    const w = word();
+    const [oldest, middle, newest] = await insert([
+      { text: `${w} oldest ${'x'.repeat(300)}`, state: 'failed', at: '2101-01-01T00:00:00Z' },
+      { text: `${w} middle`, state: 'low_quality', at: '2101-01-02T00:00:00Z' },
+      { text: `${w} newest`, state: 'failed', at: '2101-01-03T00:00:00Z' },
+    ]);
+    const everything = await list('');
+    expect(everything.body.questions.slice(0, 3).map((q: Json) => q.id)).toEqual([newest, middle, oldest]);
+    const dates = everything.body.questions.map((q: Json) => q.createdAt);
+    expect(dates).toEqual([...dates].sort().reverse());
+    const long = everything.body.questions[2];
+    expect(long).toMatchObject({ truncated: true, attempts: 0, state: 'failed' });
+    expect(long.question).toHaveLength(200);
+    expect(long).not.toHaveProperty('score');
+
+    const db = new pg.Client({ connectionString: database.url });
+    await db.connect();
+    const counts = await db.query(`SELECT count(*)::integer AS "all", count(*) FILTER (WHERE state = 'failed')::integer AS failed FROM questions`);
+    await db.end();
+    expect(everything.body.total).toBe(counts.rows[0].all);
+
+    const failed = await list('?state=failed&limit=200');
+    expect(failed.body.questions.slice(0, 2).map((q: Json) => q.id)).toEqual([newest, oldest]);
+    expect(failed.body.questions.every((q: Json) => q.state === 'failed')).toBe(true);
+    expect(failed.body.total).toBe(counts.rows[0].failed);
+
+    const page = await list('?limit=2&offset=1');
+    expect(page.body.questions.map((q: Json) => q.id)).toEqual([middle, oldest]);
+    expect(page.body.total).toBe(counts.rows[0].all);
+    expect((await list(`?offset=${counts.rows[0].all}`)).body).toEqual({ questions: [], total: counts.rows[0].all });
+  });
+
+  it('refuses an unknown state, a limit outside 1-200 and a negative offset', async () => {
+    for (const query of ['?state=done', '?limit=0', '?limit=201', '?limit=ten', '?offset=-1']) {
+      const res = await list(query);
+      expect(res.status, query).toBe(400);
+    }
+    expect((await list('?state=done')).body.message).toMatch(/state must be one of/);
+  });
+});
+
 describe('lost work', () => {
   it('queues again a question that has not moved for far longer than any planned wait', async () => {
     const w = word();

@@ -5,6 +5,7 @@ import {
   ArrayMinSize,
   IsArray,
   IsDateString,
+  IsIn,
   IsNumber,
   IsOptional,
   IsString,
@@ -16,6 +17,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { QUESTION_MAX_CHARS } from '../orchestrator/chat.dto.js';
+import { PageQuery } from '../page.dto.js';
 import { ANSWER_SCORE_METHODS as SCORE_METHODS, type AnswerScoreMethod as ScoreMethod } from '../processing/score-answer.dto.js';
 
 /** Most questions one POST /questions may carry. */
@@ -121,6 +123,34 @@ export class QuestionDto {
   @ApiProperty({ type: [TimelineEntryDto] }) timeline: TimelineEntryDto[];
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
+}
+
+/** Characters of a question's text in a list item (the whole text: GET /questions/{id}). */
+export const QUESTION_SUMMARY_CHARS = 200;
+
+/** Query string of GET /questions, and the contract payload of listQuestions: newest first. */
+export class ListQuestionsQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: QUESTION_STATES })
+  @IsIn(QUESTION_STATES)
+  @IsOptional()
+  state?: QuestionState;
+}
+
+/** A question in a list: enough to show and follow it. */
+export class QuestionSummaryDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ maxLength: QUESTION_SUMMARY_CHARS, description: `The question, cut to ${QUESTION_SUMMARY_CHARS} characters` }) question: string;
+  @ApiProperty({ description: 'The question was longer and was cut' }) truncated: boolean;
+  @ApiProperty({ enum: QUESTION_STATES }) state: QuestionState;
+  @ApiProperty({ description: 'Attempts so far (every generation and try)' }) attempts: number;
+  @ApiPropertyOptional({ description: 'Score of the final answer' }) score?: number;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt: string;
+}
+
+export class QuestionPageDto {
+  @ApiProperty({ type: [QuestionSummaryDto] }) questions: QuestionSummaryDto[];
+  @ApiProperty({ description: 'Questions matching the filter, in all pages' }) total: number;
 }
 
 export class QuestionStatsQuery {}

@@ -431,7 +431,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Questions, newest first (all, or those in one state), each with its state, attempts and score */
+        get: operations["listQuestions"];
         put?: never;
         /**
          * Submit questions (one or a batch) to be answered in the background
@@ -1285,6 +1286,11 @@ export interface components {
             /** @description A known good answer: the answer is scored against it */
             reference?: string;
         };
+        QuestionPageDto: {
+            questions: components["schemas"]["QuestionSummaryDto"][];
+            /** @description Questions matching the filter, in all pages */
+            total: number;
+        };
         QuestionStatsDto: {
             /** @description Answers per source: live, import */
             answersBySource: {
@@ -1297,6 +1303,24 @@ export interface components {
             states: {
                 [key: string]: number;
             };
+        };
+        QuestionSummaryDto: {
+            /** @description Attempts so far (every generation and try) */
+            attempts: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: uuid */
+            id: string;
+            /** @description The question, cut to 200 characters */
+            question: string;
+            /** @description Score of the final answer */
+            score?: number;
+            /** @enum {string} */
+            state: "pending" | "generating" | "scoring" | "retrying" | "validated" | "low_quality" | "failed";
+            /** @description The question was longer and was cut */
+            truncated: boolean;
+            /** Format: date-time */
+            updatedAt: string;
         };
         QueueDepthDto: {
             name: string;
@@ -2767,6 +2791,64 @@ export interface operations {
             };
             /** @description The key exceeded its rate limit */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    listQuestions: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+                state?: "pending" | "generating" | "scoring" | "retrying" | "validated" | "low_quality" | "failed";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuestionPageDto"];
+                };
+            };
+            /** @description An unknown state, a limit outside 1-200, a negative offset */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No API key, or an unknown, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The key lacks the 'read' scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The key exceeded its rate limit */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The orchestrator (or its queue) cannot be reached: nothing was accepted */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -43,21 +43,3 @@ export const session = {
     return () => listeners.delete(listener);
   },
 };
-
-/** Session-scoped JSON values of this UI (e.g. the questions submitted in this session). */
-export function loadSessionValue<T>(name: string, fallback: T): T {
-  try {
-    const raw = storage()?.getItem(`tars.${name}`);
-    return raw ? (JSON.parse(raw) as T) : fallback;
-  } catch {
-    return fallback;
-  }
-}
-
-export function saveSessionValue(name: string, value: unknown): void {
-  try {
-    storage()?.setItem(`tars.${name}`, JSON.stringify(value));
-  } catch {
-    // full or unavailable: the value lives for this page only
-  }
-}

@@ -1,6 +1,5 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiError, describeError, type Schemas } from '../api/client';
-import { loadSessionValue, saveSessionValue } from '../api/session';
+import { useEffect, useState } from 'preact/hooks';
+import { api, describeError, type Schemas } from '../api/client';
 import { MarkdownView } from '../components/markdown-view';
 import { ErrorMessage, Link, Loading, StateBadge } from '../components/ui';
 import { formatDate, formatMs, formatNumber, formatRelative } from '../lib/format';
@@ -9,23 +8,13 @@ import { hrefFor } from '../lib/router';
 
 type QuestionState = Schemas['QuestionDto']['state'];
 
+const STATES: readonly QuestionState[] = ['pending', 'generating', 'scoring', 'retrying', 'validated', 'low_quality', 'failed'];
 const FINAL: ReadonlySet<string> = new Set(['validated', 'low_quality', 'failed']);
 const BATCH_MAX = 500;
 const POLL_MS = 1500;
-/** Questions refreshed per poll (the rest wait their turn): the API key's rate limit counts polls. */
-const POLL_BATCH = 8;
-
-/** A question submitted from this browser session. */
-interface Tracked {
-  id: string;
-  question: string;
-  state: QuestionState;
-  score?: number | undefined;
-  cached: boolean;
-  duplicate: boolean;
-  submittedAt: string;
-  checkedAt: number;
-}
+/** With every listed question final, the list is still refreshed now and then (questions come from elsewhere too). */
+const IDLE_POLL_MS = 15_000;
+const PAGE_SIZE = 50;
 
 /** Lines of the text box that hold a question. */
 export function questionLines(text: string): string[] {
@@ -38,52 +27,21 @@ export function questionLines(text: string): string[] {
 function QuestionList() {
   usePageTitle('Questions');
   const [text, setText] = useState('');
-  const [tracked, setTracked] = useState<Tracked[]>(() => loadSessionValue<Tracked[]>('questions', []));
   const [error, setError] = useState<string | undefined>(undefined);
   const [sending, setSending] = useState(false);
   const [notice, setNotice] = useState<string | undefined>(undefined);
-  const trackedRef = useRef(tracked);
-  trackedRef.current = tracked;
+  const [state, setState] = useState<QuestionState | ''>('');
+  const [offset, setOffset] = useState(0);
+  const [live, setLive] = useState(false);
 
-  const save = (next: Tracked[]) => {
-    setTracked(next);
-    saveSessionValue('questions', next);
-  };
-
-  // Watch the states: the questions checked longest ago first, a few per poll.
-  useEffect(() => {
-    let running = false;
-    const timer = setInterval(async () => {
-      if (running || document.hidden) return;
-      const due = trackedRef.current
-        .filter((q) => !FINAL.has(q.state))
-        .sort((a, b) => a.checkedAt - b.checkedAt)
-        .slice(0, POLL_BATCH);
-      if (due.length === 0) return;
-      running = true;
-      try {
-        const answers = await Promise.all(
-          due.map((q) =>
-            api.get('/questions/{id}', { path: { id: q.id } }).catch((err: unknown) => (err instanceof ApiError && err.status === 404 ? null : undefined)),
-          ),
-        );
-        const byId = new Map(due.map((q, i) => [q.id, answers[i]]));
-        const now = Date.now();
-        save(
-          trackedRef.current.map((q) => {
-            if (!byId.has(q.id)) return q;
-            const answer = byId.get(q.id);
-            if (answer === undefined) return { ...q, checkedAt: now };
-            if (answer === null) return { ...q, state: 'failed', checkedAt: now };
-            return { ...q, state: answer.state, score: answer.score, checkedAt: now };
-          }),
-        );
-      } finally {
-        running = false;
-      }
-    }, POLL_MS);
-    return () => clearInterval(timer);
-  }, []);
+  // One request per poll for the whole page: faster while a listed question is still being worked on.
+  const list = useResource(
+    (signal) => api.get('/questions', { query: { limit: PAGE_SIZE, offset, ...(state ? { state } : {}) }, signal }),
+    [state, offset],
+    live ? POLL_MS : IDLE_POLL_MS,
+  );
+  const questions = list.data?.questions;
+  useEffect(() => setLive(questions?.some((q) => !FINAL.has(q.state)) ?? false), [questions]);
 
   async function submit(event: Event): Promise<void> {
     event.preventDefault();
@@ -98,22 +56,14 @@ function QuestionList() {
     setNotice(undefined);
     try {
       const result = await api.post('/questions', { body: { questions: lines.map((question) => ({ question })) } });
-      const now = new Date().toISOString();
-      const added: Tracked[] = result.questions.map((q, i) => ({
-        id: q.id,
-        question: lines[i] ?? '',
-        state: q.state,
-        score: q.score,
-        cached: q.cached,
-        duplicate: q.duplicate,
-        submittedAt: now,
-        checkedAt: 0,
-      }));
-      const known = new Set(added.map((q) => q.id));
-      save([...added, ...trackedRef.current.filter((q) => !known.has(q.id))]);
-      const cached = added.filter((q) => q.cached).length;
-      setNotice(`${added.length} submitted${cached ? `, ${cached} answered at once from validated answers` : ''}.`);
+      const cached = result.questions.filter((q) => q.cached).length;
+      const duplicates = result.questions.filter((q) => q.duplicate).length;
+      setNotice(
+        `${result.questions.length} submitted${cached ? `, ${cached} answered at once from validated answers` : ''}${duplicates ? `, ${duplicates} submitted before` : ''}.`,
+      );
       setText('');
+      if (offset === 0) await list.reload();
+      else setOffset(0);
     } catch (err) {
       setError(describeError(err));
     } finally {
@@ -121,9 +71,8 @@ function QuestionList() {
     }
   }
 
-  const counts = new Map<string, number>();
-  tracked.forEach((q) => counts.set(q.state, (counts.get(q.state) ?? 0) + 1));
   const lineCount = questionLines(text).length;
+  const total = list.data?.total ?? 0;
 
   return (
     <div class="page">
@@ -141,11 +90,6 @@ function QuestionList() {
           <button type="submit" class="primary" disabled={sending || lineCount === 0}>
             {lineCount > 1 ? `Submit ${lineCount} questions` : 'Submit'}
           </button>
-          {tracked.length > 0 && (
-            <button type="button" onClick={() => save(tracked.filter((q) => !FINAL.has(q.state)))}>
-              Forget finished
-            </button>
-          )}
         </div>
       </form>
       <ErrorMessage error={error} />
@@ -154,50 +98,80 @@ function QuestionList() {
           {notice}
         </p>
       )}
-      <section aria-labelledby="tracked-heading">
-        <h2 id="tracked-heading">Submitted in this session</h2>
-        {tracked.length === 0 ? (
-          <p class="muted">None yet. Questions you submit here are followed live until they reach a final state.</p>
-        ) : (
-          <>
-            <p class="state-counts" aria-live="polite">
-              {[...counts.entries()].map(([state, count]) => (
-                <span key={state}>
-                  <StateBadge state={state} /> {count}{' '}
-                </span>
+      <section aria-labelledby="questions-heading">
+        <div class="section-head">
+          <h2 id="questions-heading">Recent questions {list.data && <span class="muted">({total})</span>}</h2>
+          <label class="inline-field">
+            State{' '}
+            <select
+              value={state}
+              onChange={(event) => {
+                setState(event.currentTarget.value as QuestionState | '');
+                setOffset(0);
+              }}
+            >
+              <option value="">all</option>
+              {STATES.map((s) => (
+                <option key={s} value={s}>
+                  {s}
+                </option>
               ))}
-            </p>
-            <div class="table-wrap">
-              <table class="data-table">
-                <thead>
-                  <tr>
-                    <th scope="col">Question</th>
-                    <th scope="col">State</th>
-                    <th scope="col" class="num">
-                      Score
+            </select>
+          </label>
+        </div>
+        <ErrorMessage error={list.error} />
+        {!list.data && !list.error && <Loading />}
+        {questions && questions.length === 0 && <p class="muted">No questions{state ? ` in state ${state}` : ''}{offset > 0 ? ' on this page' : ''}.</p>}
+        {questions && questions.length > 0 && (
+          <div class="table-wrap">
+            <table class="data-table">
+              <thead>
+                <tr>
+                  <th scope="col">Question</th>
+                  <th scope="col">State</th>
+                  <th scope="col" class="num">
+                    Score
+                  </th>
+                  <th scope="col" class="num">
+                    Attempts
+                  </th>
+                  <th scope="col">Submitted</th>
+                </tr>
+              </thead>
+              <tbody aria-live="polite">
+                {questions.map((q) => (
+                  <tr key={q.id} data-state={q.state}>
+                    <th scope="row">
+                      <Link href={hrefFor('questions', q.id)}>{q.truncated ? `${q.question}…` : q.question}</Link>
                     </th>
-                    <th scope="col">Submitted</th>
+                    <td>
+                      <StateBadge state={q.state} />
+                    </td>
+                    <td class="num">{formatNumber(q.score, 3)}</td>
+                    <td class="num">{q.attempts}</td>
+                    <td>
+                      <time dateTime={q.createdAt} title={formatDate(q.createdAt)}>
+                        {formatRelative(q.createdAt)}
+                      </time>
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {tracked.map((q) => (
-                    <tr key={q.id} data-state={q.state}>
-                      <th scope="row">
-                        <Link href={hrefFor('questions', q.id)}>{q.question}</Link>
-                        {q.cached && <span class="muted small"> (cached answer)</span>}
-                        {q.duplicate && <span class="muted small"> (submitted before)</span>}
-                      </th>
-                      <td>
-                        <StateBadge state={q.state} />
-                      </td>
-                      <td class="num">{formatNumber(q.score, 3)}</td>
-                      <td>{formatRelative(q.submittedAt)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          </>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {list.data && (offset > 0 || total > offset + PAGE_SIZE) && (
+          <nav class="input-row" aria-label="Pages of questions">
+            <button type="button" onClick={() => setOffset(Math.max(0, offset - PAGE_SIZE))} disabled={offset === 0}>
+              Newer
+            </button>
+            <span class="muted">
+              {Math.min(offset + 1, total)}–{Math.min(offset + PAGE_SIZE, total)} of {total}
+            </span>
+            <button type="button" onClick={() => setOffset(offset + PAGE_SIZE)} disabled={offset + PAGE_SIZE >= total}>
+              Older
+            </button>
+          </nav>
         )}
       </section>
     </div>
@@ -314,7 +288,7 @@ function QuestionDetail({ id }: { id: string }) {
   );
 }
 
-/** Questions: submit one or many, watch their states, open one for its attempts and timeline. */
+/** Questions: submit one or many, list recent ones with their states (live), open one for its attempts and timeline. */
 export function QuestionsPage({ id }: { id?: string | undefined }) {
   return id ? <QuestionDetail id={id} /> : <QuestionList />;
 }

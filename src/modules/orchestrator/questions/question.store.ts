@@ -3,12 +3,15 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { NotFoundError } from '../../../contracts/errors.js';
+import { QUESTION_SUMMARY_CHARS } from '../../../contracts/questions/question.dto.js';
 import type {
   AttemptDto,
   ErrorType,
   ImportedAnswerDto,
+  ListQuestionsQuery,
   QuestionDto,
   QuestionInputDto,
+  QuestionPageDto,
   QuestionState,
   QuestionStatsDto,
   ScoreMethod,
@@ -312,6 +315,40 @@ export class QuestionStore {
       timeline: events.map((e) => ({ state: e.state, at: iso(e.at)!, ...(e.detail ? { detail: e.detail } : {}) })),
       createdAt: iso(q.created_at)!,
       updatedAt: iso(q.updated_at)!,
+    };
+  }
+
+  /**
+   * A page of questions, newest first (id breaks ties, so that pages never overlap), read from the
+   * index on (created_at, id) or (state, created_at, id); the attempts are counted for the page only.
+   */
+  async list(query: ListQuestionsQuery): Promise<QuestionPageDto> {
+    // A filter written only when given: `$n IS NULL OR ...` would keep a generic plan off the state index.
+    const where = query.state ? 'WHERE q.state = $4' : '';
+    const filter = query.state ? [query.state] : [];
+    const [rows, counted] = await Promise.all([
+      this.db.query(
+        `SELECT q.id, left(q.text, $3) AS text, length(q.text) > $3 AS truncated, q.state, q.created_at, q.updated_at, a.score,
+                (SELECT count(*)::integer FROM question_attempts t WHERE t.question_id = q.id) AS attempts
+           FROM questions q LEFT JOIN answers a ON a.question_id = q.id
+          ${where}
+          ORDER BY q.created_at DESC, q.id DESC LIMIT $1 OFFSET $2`,
+        [query.limit ?? 50, query.offset ?? 0, QUESTION_SUMMARY_CHARS, ...filter],
+      ) as Promise<Row[]>,
+      this.db.query(`SELECT count(*)::integer AS n FROM questions q ${where.replace('$4', '$1')}`, filter) as Promise<Row[]>,
+    ]);
+    return {
+      questions: rows.map((q) => ({
+        id: q.id,
+        question: q.text,
+        truncated: q.truncated,
+        state: q.state,
+        attempts: q.attempts,
+        ...(q.score !== null && q.score !== undefined ? { score: q.score } : {}),
+        createdAt: iso(q.created_at)!,
+        updatedAt: iso(q.updated_at)!,
+      })),
+      total: counted[0]?.n ?? 0,
     };
   }
 

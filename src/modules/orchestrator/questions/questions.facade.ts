@@ -4,8 +4,10 @@ import { ModuleUnavailableError } from '../../../contracts/errors.js';
 import type {
   ImportAnswersCommand,
   ImportAnswersResultDto,
+  ListQuestionsQuery,
   QuestionDto,
   QuestionIdQuery,
+  QuestionPageDto,
   QuestionStatsDto,
   SubmitQuestionsCommand,
   SubmitQuestionsResultDto,
@@ -108,6 +110,10 @@ export class QuestionsFacade implements QuestionsContract, OnApplicationBootstra
 
   getQuestion(query: QuestionIdQuery): Promise<QuestionDto> {
     return this.store.get(query.id);
+  }
+
+  listQuestions(query: ListQuestionsQuery): Promise<QuestionPageDto> {
+    return this.store.list(query);
   }
 
   questionStats(): Promise<QuestionStatsDto> {

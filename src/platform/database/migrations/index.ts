@@ -5,6 +5,7 @@ import { CreateDocuments1763990001000 } from './1763990001000-create-documents.j
 import { CreateQuestions1764000000000 } from './1764000000000-create-questions.js';
 import { CreateMonitoringAlerts1764100002000 } from './1764100002000-create-monitoring-alerts.js';
 import { CreateJobRuns1764100003000 } from './1764100003000-create-job-runs.js';
+import { IndexQuestionsByCreation1764100004000 } from './1764100004000-index-questions-by-creation.js';
 
 /** Every migration, oldest first. ESM has no directory globbing at run time: add new ones here. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   CreateQuestions1764000000000,
   CreateMonitoringAlerts1764100002000,
   CreateJobRuns1764100003000,
+  IndexQuestionsByCreation1764100004000,
 ];
