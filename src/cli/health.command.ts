@@ -5,7 +5,8 @@ import { resolveConnection, type Connection } from './chat/connection.js';
 import { formatTable } from './load/table.js';
 
 /** Exit codes of `tars health`: ready (every node up with --cluster), not ready, no node answers. */
-export const HEALTH_EXIT = { ok: 0, notOk: 1, unreachable: 2 } as const;
+/** 2 is taken: every `tars` command exits 2 on a configuration error. */
+export const HEALTH_EXIT = { ok: 0, notOk: 1, unreachable: 3 } as const;
 
 interface HealthOptions {
   url?: string;
@@ -33,7 +34,7 @@ interface NodeInfo {
 export function registerHealthCommand(program: Command): void {
   program
     .command('health')
-    .description("this node's readiness checks (exit 0 ready, 1 not ready, 2 no answer); --cluster: every node and its state")
+    .description("this node's readiness checks (exit 0 ready, 1 not ready, 3 no answer; 2 is a configuration error); --cluster: every node and its state")
     .option('--url <url>', 'the node to ask (default: TARS_URL, url in cli.yaml, else the node config)')
     .option('--api-key <key>', 'for --cluster, a key with the read scope (default: TARS_API_KEY, apiKey in cli.yaml, else <dataDir>/admin.key)')
     .option('-c, --config <file>', 'a node config file (default: TARS_CONFIG): its address and admin key, when not given otherwise')

@@ -145,7 +145,7 @@ describe('cluster view across two tars serve processes', () => {
     expect(a.output).toMatch(/node node-b is down: no heartbeat for/);
 
     const unreachable = await cli(['--url', b.url]);
-    expect(unreachable.code).toBe(2);
+    expect(unreachable.code).toBe(3);
     expect(unreachable.stderr).toMatch(/no TARS node answers at/);
   });
 

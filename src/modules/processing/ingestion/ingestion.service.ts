@@ -9,6 +9,7 @@ import { DocumentsService } from '../documents/documents.service.js';
 import { EmbeddingEngine } from '../embeddings/embedding-engine.js';
 import { VectorIndexes } from '../indexing/vector-index.provider.js';
 import { INGEST_QUEUE, type IngestJob, type IngestQueue, type JobContext, type JobOutcome } from '../queue/ingest-queue.js';
+import { typedFailure } from '../../../platform/database/database-unavailable.js';
 import { isPermanentIngestionError, readDocumentText, splitIntoChunks } from './document-text.js';
 
 /** Chunks embedded and stored per round: bounds memory and NATS message sizes, and shows progress. */
@@ -163,7 +164,9 @@ export class IngestionService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   /** Content problems fail the document at once; anything else (a module down, a database hiccup) is retried. */
-  private async failure(job: IngestJob, context: JobContext, err: unknown): Promise<JobOutcome> {
+  private async failure(job: IngestJob, context: JobContext, raw: unknown): Promise<JobOutcome> {
+    // A database outage is expected operation (it is retried and reported by readiness): one line, no stack.
+    const err = typedFailure(raw);
     const reason = err instanceof Error ? err.message : String(err);
     if (isPermanentIngestionError(err)) {
       await this.documents.markFailed(job.documentId, reason).catch(() => undefined);
