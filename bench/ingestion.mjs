@@ -24,12 +24,13 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
 import { cpuMeter } from './lib/cpu.mjs';
+import { listAll, postDocument, submitAll, waitUntilDone as waitForDocuments } from './lib/documents-api.mjs';
 import { generateDocuments } from './lib/documents-corpus.mjs';
 import { machineLines } from './lib/machine.mjs';
 import { percentile } from './lib/measure.mjs';
 import { loadAverage, memoryOf, rssSampler } from './lib/proc-memory.mjs';
 import { table } from './lib/search-report.mjs';
-import { adminHeaders, embeddingEnv, fixtureModel, getJson, HASHING_MODEL, metricDelta, scrapeMetrics } from './lib/tars-http.mjs';
+import { adminHeaders, embeddingEnv, fixtureModel, HASHING_MODEL, metricDelta, scrapeMetrics } from './lib/tars-http.mjs';
 import { CLI_ENTRY, createDatabase, REPO_ROOT, TarsNode } from './lib/tars-node.mjs';
 
 const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -58,58 +59,6 @@ function parseSetup(spec) {
     throw new Error(`bad setup '${spec}': embedder:queue:concurrency, e.g. q8:local:2`);
   }
   return { spec, embedder, queue, concurrency: Number(concurrency) };
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function postDocument(baseUrl, headers, doc) {
-  const res = await fetch(`${baseUrl}/documents`, {
-    method: 'POST',
-    headers: { ...headers, 'content-type': 'application/json' },
-    body: JSON.stringify(doc),
-    signal: AbortSignal.timeout(30_000),
-  });
-  const body = await res.json().catch(() => ({}));
-  if (res.status !== 202) throw new Error(`POST /documents answered ${res.status}: ${JSON.stringify(body)}`);
-  return body.document.id;
-}
-
-/** Posts every document, `concurrency` at a time; returns `{ id -> client time (ms since epoch) just before its POST }`. */
-async function submitAll(baseUrl, headers, docs, concurrency) {
-  const submittedAt = new Map();
-  let next = 0;
-  const worker = async () => {
-    while (next < docs.length) {
-      const doc = docs[next++];
-      const at = Date.now();
-      submittedAt.set(await postDocument(baseUrl, headers, doc), at);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return submittedAt;
-}
-
-const countWith = async (baseUrl, headers, status) => (await getJson(`${baseUrl}/documents?status=${status}&limit=1`, headers)).total;
-
-/** Polls the API until `expected` documents are indexed or failed, or the deadline passes. */
-async function waitUntilDone(baseUrl, headers, expected, deadline) {
-  for (;;) {
-    const [indexed, failed] = await Promise.all([countWith(baseUrl, headers, 'indexed'), countWith(baseUrl, headers, 'failed')]);
-    if (indexed + failed >= expected) return { indexed, failed, timedOut: false };
-    if (Date.now() > deadline) return { indexed, failed, timedOut: true };
-    await sleep(PLAN.pollIntervalMs);
-  }
-}
-
-/** Every document through GET /documents, 200 per page. */
-async function listAll(baseUrl, headers) {
-  const all = [];
-  for (let offset = 0; offset < 100_000; offset += 200) {
-    const page = await getJson(`${baseUrl}/documents?limit=200&offset=${offset}`, headers);
-    all.push(...page.documents);
-    if (all.length >= page.total || page.documents.length === 0) break;
-  }
-  return all;
 }
 
 /** Deletes the JetStream stream and KV bucket a node made under `prefix` on the shared NATS server. */
@@ -152,7 +101,7 @@ async function runSetup(setup, docs, warmup, resources) {
 
     // Warm-up: loads the model and the tokenizer, opens the index; not measured.
     await postDocument(node.url, headers, warmup);
-    const warm = await waitUntilDone(node.url, headers, 1, Math.min(deadline, Date.now() + 180_000));
+    const warm = await waitForDocuments(node.url, headers, 1, Math.min(deadline, Date.now() + 180_000), PLAN.pollIntervalMs);
     if (warm.indexed !== 1) throw new Error(`the warm-up document was not indexed (${JSON.stringify(warm)}):\n${node.output}`);
     const expected = docs.length + 1;
 
@@ -163,7 +112,7 @@ async function runSetup(setup, docs, warmup, resources) {
     const t0 = performance.now();
     const submittedAt = await submitAll(node.url, headers, docs, PLAN.submitConcurrency);
     const submitMs = performance.now() - t0;
-    const done = await waitUntilDone(node.url, headers, expected, deadline);
+    const done = await waitForDocuments(node.url, headers, expected, deadline, PLAN.pollIntervalMs);
     const cpu = stopCpu();
     const rss = stopRss();
     const after = { load: loadAverage(), memory: memoryOf(node.pid), metrics: await scrapeMetrics(node.url) };

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { PageQuery } from '../page.dto.js';
 
 export const JOB_NAMES = ['synthesis', 'index-maintenance', 'cleanup'] as const;
 export type JobName = (typeof JOB_NAMES)[number];
@@ -39,23 +39,8 @@ export class JobListDto {
   @ApiProperty({ type: [JobDto] }) jobs: JobDto[];
 }
 
-export class JobRunsQuery {
+export class JobRunsQuery extends PageQuery {
   @ApiPropertyOptional({ enum: JOB_NAMES }) @IsIn(JOB_NAMES) @IsOptional() job?: JobName;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @Type(() => Number)
-  @Max(200)
-  @Min(1)
-  @IsInt()
-  @IsOptional()
-  limit?: number;
-
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
-  @Type(() => Number)
-  @Min(0)
-  @IsInt()
-  @IsOptional()
-  offset?: number;
 }
 
 export class JobRunPageDto {
